@@ -1,0 +1,97 @@
+"""Command line: `lapor-conformance run|simulate|requirements|profile`.
+
+Handlers import their parts lazily so `--help` stays fast. Every UserError becomes a translated
+message on stderr and exit code 2; an unexpected exception becomes exit 2 with a short note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from conformance import __version__
+from conformance.errors import UserError
+from conformance.i18n import set_lang, t
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lapor-conformance", description=t("cli.description"))
+    parser.add_argument("--version", action="version", version=f"lapor-conformance {__version__}")
+    parser.add_argument("--lang", choices=["id", "en"], help=t("cli.opt.lang"))
+    commands = parser.add_subparsers(dest="command", metavar="PERINTAH")
+
+    run = commands.add_parser("run", help=t("cli.run.help"))
+    run.add_argument("profile", help=t("cli.run.profile"))
+    run.add_argument("--seed", type=int, help=t("cli.run.seed"))
+    run.add_argument("--max-examples", type=int, help=t("cli.run.max_examples"))
+    run.add_argument("--reports-dir", default="reports", help=t("cli.run.reports_dir"))
+    run.add_argument("--no-html", action="store_true", help=t("cli.run.no_html"))
+
+    simulate = commands.add_parser("simulate", help=t("cli.simulate.help"))
+    simulate.add_argument("--port", type=int, default=8750, help=t("cli.simulate.port"))
+    simulate.add_argument("--db", help=t("cli.simulate.db"))
+    simulate.add_argument("--bearer-header", choices=["Authorization", "auth", "both"], default="both",
+                          help=t("cli.simulate.bearer_header"))
+
+    requirements = commands.add_parser("requirements", help=t("cli.requirements.help"))
+    requirements.add_argument("--json", action="store_true", help=t("cli.requirements.json"))
+    requirements.add_argument("--pack", default="lapor-v3", help=t("cli.requirements.pack"))
+
+    profile = commands.add_parser("profile", help=t("cli.profile.help"))
+    profile_commands = profile.add_subparsers(dest="profile_command", metavar="PERINTAH")
+    profile_commands.add_parser("schema", help=t("cli.profile.schema.help"))
+    validate = profile_commands.add_parser("validate", help=t("cli.profile.validate.help"))
+    validate.add_argument("file", help=t("cli.profile.validate.file"))
+    return parser
+
+
+def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.command == "run":
+        from conformance.runner.run import RunOptions, run_profile
+
+        options = RunOptions(seed=args.seed, max_examples=args.max_examples,
+                             reports_dir=args.reports_dir, html=not args.no_html, lang=args.lang)
+        return run_profile(args.profile, options)
+    if args.command == "simulate":
+        from conformance.simulator.server import serve_forever
+
+        return serve_forever(port=args.port, db_path=args.db, bearer_header=args.bearer_header)
+    if args.command == "requirements":
+        from conformance.reporting.requirements_table import print_requirements
+
+        return print_requirements(args.pack, as_json=args.json)
+    if args.command == "profile" and args.profile_command == "schema":
+        from conformance.profiles.commands import print_schema
+
+        return print_schema()
+    if args.command == "profile" and args.profile_command == "validate":
+        from conformance.profiles.commands import validate
+
+        return validate(args.file)
+    parser.print_help()
+    return 2
+
+
+def _lang_from_argv(argv: list[str]) -> str | None:
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_lang(_lang_from_argv(argv))  # before the parser is built, so help text is translated too
+    parser = _parser()
+    args = parser.parse_args(argv)
+    set_lang(args.lang)
+    try:
+        return _dispatch(args, parser)
+    except UserError as error:
+        print(f"{t('error.prefix')}: {error.render()}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(t("cli.interrupted"), file=sys.stderr)
+        return 2
