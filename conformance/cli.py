@@ -7,6 +7,7 @@ message on stderr and exit code 2; an unexpected exception becomes exit 2 with a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from conformance import __version__
@@ -83,10 +84,11 @@ def _lang_from_argv(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    set_lang(_lang_from_argv(argv))  # before the parser is built, so help text is translated too
+    set_lang(_lang_from_argv(argv) or os.environ.get("LAPOR_CONFORMANCE_LANG") or "id")  # before the parser is built
     parser = _parser()
     args = parser.parse_args(argv)
-    set_lang(args.lang)
+    if args.lang:
+        set_lang(args.lang)
     try:
         return _dispatch(args, parser)
     except UserError as error:
@@ -94,4 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         print(t("cli.interrupted"), file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - a bug must still end in a message, not a traceback
+        print(f"{t('error.prefix')}: {t('error.internal', detail=f'{type(error).__name__}: {error}')}",
+              file=sys.stderr)
+        if os.environ.get("LAPOR_CONFORMANCE_DEBUG"):
+            raise
         return 2

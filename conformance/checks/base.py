@@ -1,0 +1,84 @@
+"""What a check sees, what it returns, and the registry of named checks.
+
+A check is a small named function `check(observation) -> Iterable[Outcome]`. The requirements it
+verifies are bound in the spec pack's requirements.yaml (`checked_by: [{check: <name>}]`), so
+the mapping is data; a check may also name its requirement itself (the schema check reads it
+from `x-requirement` in the OpenAPI document).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: str
+    passed: bool
+    message: str = ""
+    requirement: str | None = None  # None: every requirement bound to `check` in the pack
+
+
+@dataclass
+class Observation:
+    """One case and its answer, plus what a check needs to ask the target more."""
+
+    case: Any
+    response: Any
+    operation_id: str
+    session: Any  # conformance.engine.session.ProviderSession
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+    @property
+    def accepted(self) -> bool:
+        return 200 <= self.status < 300
+
+    def json(self) -> Any:
+        """The parsed body, or None. A UTF-8 BOM is tolerated here (reported by its own check)."""
+        if "json" in self.extra:
+            return self.extra["json"]
+        import json
+
+        text = self.response.content.decode("utf-8-sig", errors="replace") if self.response.content else ""
+        try:
+            value = json.loads(text) if text else None
+        except ValueError:
+            value = None
+        self.extra["json"] = value
+        return value
+
+    def header(self, name: str) -> str:
+        for key, value in dict(self.response.headers or {}).items():
+            if key.lower() == name.lower():
+                return value[0] if isinstance(value, list) else str(value)
+        return ""
+
+
+CheckFunction = Callable[[Observation], Iterable[Outcome]]
+_REGISTRY: dict[str, CheckFunction] = {}
+
+
+def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
+    def register(function: CheckFunction) -> CheckFunction:
+        _REGISTRY[name] = function
+        return function
+
+    return register
+
+
+def registered_checks() -> dict[str, CheckFunction]:
+    return dict(_REGISTRY)
+
+
+def passed(name: str, requirement: str | None = None) -> Outcome:
+    return Outcome(name, True, "", requirement)
+
+
+def failed(name: str, message: str, requirement: str | None = None) -> Outcome:
+    return Outcome(name, False, message, requirement)

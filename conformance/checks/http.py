@@ -1,0 +1,35 @@
+"""HTTP-level checks: transport security and JSON answers (no redirects, no HTML)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from conformance.checks.base import Observation, Outcome, check, failed, passed
+
+LOOPBACK_HOSTS = ("localhost", "::1")
+
+
+def is_loopback_host(host: str) -> bool:
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+@check("transport_is_https")
+def transport_is_https(observation: Observation) -> list[Outcome]:
+    parts = urlsplit(observation.session.context.base_url)
+    if parts.scheme == "https" or is_loopback_host(parts.hostname or ""):
+        return [passed("transport_is_https")]
+    return [failed("transport_is_https", f"target memakai {parts.scheme}:// bukan https:// / target uses {parts.scheme}://")]
+
+
+@check("no_redirect_or_html")
+def no_redirect_or_html(observation: Observation) -> list[Outcome]:
+    status = observation.status
+    if 300 <= status < 400:
+        location = observation.header("location") or "?"
+        return [failed("no_redirect_or_html",
+                       f"HTTP {status} ke {location}: jawaban API berupa pengalihan, bukan JSON / "
+                       "the API answered with a redirect instead of JSON")]
+    if "text/html" in observation.header("content-type").lower():
+        return [failed("no_redirect_or_html",
+                       f"HTTP {status} berupa HTML, bukan JSON / the API answered with HTML instead of JSON")]
+    return [passed("no_redirect_or_html")]

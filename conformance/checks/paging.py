@@ -1,0 +1,76 @@
+"""Paging checks for lists that carry `results.next_page_url` (Laravel-paginator style)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urljoin
+
+from conformance.checks.base import Observation, Outcome, check, failed, passed
+
+
+def _page(observation: Observation) -> tuple[list[Any], Any, bool] | None:
+    """(data, next_page_url, has_next_key) of an accepted paged answer, else None."""
+    if not observation.accepted:
+        return None
+    body = observation.json()
+    results = body.get("results") if isinstance(body, dict) else None
+    if not isinstance(results, dict) or "next_page_url" not in results:
+        return None
+    data = results.get("data")
+    return (data if isinstance(data, list) else [], results.get("next_page_url"), True)
+
+
+def _query_int(observation: Observation, name: str, default: int | None) -> int | None:
+    value = (observation.case.query or {}).get(name, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@check("page_size_honoured")
+def page_size_honoured(observation: Observation) -> list[Outcome]:
+    page = _page(observation)
+    size = _query_int(observation, "page_size", None)
+    if page is None or size is None or size < 1:
+        return []
+    if len(page[0]) > size:
+        return [failed("page_size_honoured", f"page_size={size} tetapi {len(page[0])} butir / but {len(page[0])} items")]
+    return [passed("page_size_honoured")]
+
+
+@check("paging_link_within_base")
+def paging_link_within_base(observation: Observation) -> list[Outcome]:
+    page = _page(observation)
+    if page is None or not page[1]:
+        return []
+    base = observation.session.context.base_url.rstrip("/") + "/"
+    target = urljoin(observation.response.request.url if observation.response.request else base, str(page[1]))
+    if not target.startswith(base):
+        return [failed("paging_link_within_base",
+                       f"next_page_url {target} di luar base {base} — kredensial tidak dikirim ke sana / "
+                       "outside the configured base; credentials are not sent there")]
+    return [passed("paging_link_within_base")]
+
+
+@check("last_page_is_last")
+def last_page_is_last(observation: Observation) -> list[Outcome]:
+    page = _page(observation)
+    if page is None or page[1] is not None or not page[0]:
+        return []
+    current = _query_int(observation, "page", 1) or 1
+    params = dict(observation.case.query or {})
+    params["page"] = current + 1
+    response = observation.session.resend(observation.case, params=params)
+    if response is None or not 200 <= response.status_code < 300:
+        return [passed("last_page_is_last")]
+    try:
+        beyond = response.json().get("results", {}).get("data") or []
+    except (ValueError, AttributeError):
+        beyond = []
+    if beyond:
+        return [failed("last_page_is_last",
+                       f"halaman {current} berkata next_page_url=null, tetapi halaman {current + 1} memuat "
+                       f"{len(beyond)} butir / page {current} says next_page_url=null but page {current + 1} "
+                       f"has {len(beyond)} items")]
+    return [passed("last_page_is_last")]

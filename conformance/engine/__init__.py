@@ -1,0 +1,1 @@
+"""The engine: how one generated case is sent, checked and recorded."""

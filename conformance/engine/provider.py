@@ -1,0 +1,71 @@
+"""What a provider suite module needs: the schema to parametrize and the shared session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
+
+from conformance.engine.context import RunContext
+from conformance.engine.session import ProviderSession
+from conformance.specpack import load_pack
+
+_STATE: dict[str, Any] = {}
+SUPPRESSED = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture,
+              HealthCheck.data_too_large]
+
+
+def run_context() -> RunContext:
+    if "context" not in _STATE:
+        context = RunContext.from_env()
+        if context is None:
+            raise RuntimeError("The provider suites run under `lapor-conformance run`, which supplies the run context.")
+        _STATE["context"] = context
+    return _STATE["context"]
+
+
+def provider_schema() -> Any:
+    if "schema" in _STATE:
+        return _STATE["schema"]
+    context = run_context()
+    pack = load_pack(context.pack_dir)
+    config = SchemathesisConfig.from_dict({
+        "seed": context.seed,
+        "generation": {"max-examples": context.max_examples, "database": "none",
+                       "with-security-parameters": False},
+        "phases": {"stateful": {"enabled": context.stateful}},
+    })
+    schema = schemathesis.openapi.from_path(pack.openapi_path, config=config)
+    schema.config.update(base_url=context.base_url)
+    if context.fixtures:
+        parameters = {name: value for name, value in context.fixtures.items() if name in path_parameter_names(pack.openapi)}
+        if parameters:
+            schema.config.update(parameters=parameters)
+    if context.read_only:  # never write to production
+        schema = schema.include(method="GET")
+    _STATE["schema"] = schema
+    _STATE["session"] = ProviderSession(context, pack, schema)
+    return schema
+
+
+def current_session() -> ProviderSession | None:
+    return _STATE.get("session")
+
+
+def hypothesis_settings(**overrides: Any) -> settings:
+    context = run_context()
+    values = {"max_examples": context.max_examples, "deadline": None, "suppress_health_check": SUPPRESSED,
+              "database": None, "derandomize": False, "print_blob": False}
+    values.update(overrides)
+    return settings(**values)
+
+
+def path_parameter_names(openapi: dict[str, Any]) -> set[str]:
+    names = set()
+    for item in (openapi.get("paths") or {}).values():
+        for definition in (item or {}).values():
+            if isinstance(definition, dict):
+                names.update(p.get("name") for p in definition.get("parameters", []) if p.get("in") == "path")
+    return names

@@ -1,0 +1,194 @@
+"""The provider session: one per pytest run, shared by every generated case.
+
+`exercise(case)` is the heart of the provider suites: send the case the careful way, run every
+check the pack binds to a requirement, write the ledger, and fail the case (so Hypothesis
+shrinks it) when any requirement is broken.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from conformance.checks import Observation, Outcome, registered_checks
+from conformance.engine.context import RunContext
+from conformance.engine.ledger import FAILED, NOT_EXERCISED, PASSED, Entry, Ledger
+from conformance.engine.transport import NoRealAnswer, Sender
+from conformance.specpack import SpecPack
+
+MAX_WALK_PAGES = 50
+
+
+class ConformanceFailure(AssertionError):
+    """A case broke one or more requirements; the message names each requirement ID."""
+
+
+class ProviderSession:
+    def __init__(self, context: RunContext, pack: SpecPack, schema: Any) -> None:
+        self.context = context
+        self.pack = pack
+        self.schema = schema
+        self.openapi = pack.openapi
+        self.pack_roles: dict[str, Any] = dict(pack.meta.get("roles") or {})
+        self.sender = Sender(context.base_url, context.auth_headers(), time.monotonic() + context.max_time_s)
+        self.ledger = Ledger(context.run_path / "ledger.jsonl")
+        bound = {name for requirement in pack.requirements for name in requirement.check_names}
+        self.checks = {name: fn for name, fn in registered_checks().items() if name in bound}
+        self.current_item: str | None = None
+        self.reproductions: dict[str, dict[tuple[str, str, str], str]] = {}
+        self.case_counts: dict[str, dict[str, int]] = {}
+        self.item_outcomes: dict[str, dict[str, dict[str, int]]] = {}
+        self.scenario_steps: list[str] | None = None
+        self._probe_state: dict[tuple[str, str], list[int]] = {}
+        self._validators: dict[str, Any] = {}
+        self._operations, self._pointers = {}, {}
+        for op_id, definition, pointer in _operations(self.openapi):
+            self._operations[op_id], self._pointers[op_id] = definition, pointer
+
+    # --- what checks ask ------------------------------------------------------------------
+    def role(self, name: str) -> str | None:
+        return (self.pack_roles.get("operations") or {}).get(name)
+
+    def operation_definition(self, operation_id: str) -> dict[str, Any]:
+        return self._operations.get(operation_id, {})
+
+    def operation_pointer(self, operation_id: str) -> str:
+        return self._pointers.get(operation_id, "")
+
+    def validator_for(self, key: str, schema: Any) -> Any:
+        from conformance.checks.schema import build_validator
+
+        if key not in self._validators:
+            self._validators[key] = build_validator(self.openapi, schema)
+        return self._validators[key]
+
+    @staticmethod
+    def is_positive(case: Any) -> bool:
+        meta = getattr(case, "meta", None)
+        return meta is None or getattr(meta.generation.mode, "value", "positive") == "positive"
+
+    def probe_wanted(self, operation_id: str, name: str, rounds: int) -> bool:
+        passes, failures = self._probe_state.get((operation_id, name), [0, 0])
+        return failures > 0 or passes < rounds
+
+    def probe_passed(self, operation_id: str, name: str) -> None:
+        self._probe_state.setdefault((operation_id, name), [0, 0])[0] += 1
+
+    def probe_failed(self, operation_id: str, name: str) -> None:
+        self._probe_state.setdefault((operation_id, name), [0, 0])[1] += 1
+
+    def resend(self, case: Any, *, headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> Any:
+        try:
+            return self.sender.send(case, headers=headers, params=params)
+        except NoRealAnswer:
+            return None
+
+    def call_role(self, role: str, *, path_parameters: dict[str, str] | None = None,
+                  query: dict[str, Any] | None = None) -> Any:
+        operation_id = self.role(role)
+        if operation_id is None:
+            return None
+        operation = self.schema.find_operation_by_id(operation_id)
+        case = operation.Case(path_parameters=path_parameters or {}, query=query or {})
+        return self.resend(case)
+
+    def walk_pages(self, role: str, path_parameters: dict[str, str]) -> Iterator[list[Any]]:
+        """Each page's `results.data`, following next_page_url only inside the base URL."""
+        base = self.context.base_url.rstrip("/") + "/"
+        query: dict[str, Any] = {}
+        for _ in range(MAX_WALK_PAGES):
+            response = self.call_role(role, path_parameters=path_parameters, query=query)
+            if response is None or response.status_code != 200:
+                return
+            results = (response.json() or {}).get("results") or {}
+            yield results.get("data") or []
+            link = results.get("next_page_url")
+            if not link:
+                return
+            target = urljoin(response.request.url, str(link))
+            page = parse_qs(urlsplit(target).query).get("page")
+            if not target.startswith(base) or not page:
+                return
+            query = {"page": page[0]}
+
+    # --- the case ---------------------------------------------------------------------------
+    def start_scenario(self) -> None:
+        self.scenario_steps = []
+
+    def exercise(self, case: Any, *, scenario: bool = False) -> Any:
+        operation_id = operation_id_of(case)
+        if scenario and self.scenario_steps is not None:
+            self.scenario_steps.append(self.curl_for(case))
+        counts = self.case_counts.setdefault(operation_id, {"cases": 0, "answered": 0, "not_exercised": 0})
+        counts["cases"] += 1
+        try:
+            response = self.sender.send(case)
+        except NoRealAnswer as error:
+            counts["not_exercised"] += 1
+            self.ledger.record([Entry("", "transport", operation_id, NOT_EXERCISED, f"HTTP {error.status}")])
+            return None
+        counts["answered"] += 1
+        observation = Observation(case=case, response=response, operation_id=operation_id, session=self)
+        outcomes: list[Outcome] = []
+        for function in self.checks.values():
+            outcomes.extend(function(observation))
+        entries = self._bind(outcomes, operation_id, case)
+        self.ledger.record(entries)
+        failures = [entry for entry in entries if entry.outcome == FAILED]
+        if failures:
+            self._remember(case, failures)
+            raise ConformanceFailure("\n".join(f"{e.requirement} [{e.check}] {e.message}" for e in failures))
+        return response
+
+    def _bind(self, outcomes: list[Outcome], operation_id: str, case: Any) -> list[Entry]:
+        entries = []
+        case_id = getattr(case, "id", "") or ""
+        tally = self.item_outcomes.setdefault(self.current_item or "", {})
+        for outcome in outcomes:
+            if outcome.requirement:
+                requirements = [outcome.requirement]
+            else:
+                requirements = [r.id for r in self.pack.requirements_checked_by(outcome.check, operation_id)]
+            for requirement in requirements:
+                counts = tally.setdefault(requirement, {PASSED: 0, FAILED: 0})
+                counts[PASSED if outcome.passed else FAILED] += 1
+                entries.append(Entry(requirement, outcome.check, operation_id,
+                                     PASSED if outcome.passed else FAILED, outcome.message, case_id))
+        return entries
+
+    def _remember(self, case: Any, failures: list[Entry]) -> None:
+        """Keep one curl per distinct failure of the current test; the last one is the shrunk one."""
+        if self.current_item is None:
+            return
+        curl = self.curl_for(case)
+        if self.scenario_steps:
+            numbered = [f"# langkah/step {i}\n{step}" for i, step in enumerate(self.scenario_steps, 1)]
+            curl = "\n\n".join(numbered)
+        store = self.reproductions.setdefault(self.current_item, {})
+        for entry in failures:
+            store[(entry.requirement, entry.check, entry.operation)] = f"# {entry.requirement} [{entry.check}] {entry.message}\n{curl}"
+
+    def curl_for(self, case: Any) -> str:
+        """A curl command whose credentials are the user's environment variables, not values."""
+        key_ref, token_ref = f"${{{self.context.api_key_ref}}}", f"${{{self.context.token_ref}}}"
+        headers = self.sender.headers_for({self.context.bearer_header: f"Bearer {key_ref}", "token": token_ref})
+        command = case.as_curl_command(headers=headers, base_url=self.context.base_url)
+        for name, value in ((self.context.bearer_header, f"Bearer {key_ref}"), ("token", token_ref)):
+            command = command.replace(f"'{name}: {value}'", f'"{name}: {value}"')
+        return command
+
+
+def operation_id_of(case: Any) -> str:
+    definition = getattr(case.operation, "definition", None)
+    raw = getattr(definition, "raw", None) or {}
+    return raw.get("operationId") or case.operation.label
+
+
+def _operations(openapi: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str]]:
+    for path, item in (openapi.get("paths") or {}).items():
+        for method, definition in (item or {}).items():
+            if isinstance(definition, dict) and "responses" in definition:
+                pointer = "/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+                yield definition.get("operationId") or f"{method.upper()} {path}", definition, pointer

@@ -1,0 +1,91 @@
+"""One redaction pass for every output channel.
+
+The Redactor knows the secret values of a run (resolved from environment variables named in the
+profile) and the header names that carry credentials. Everything the harness writes or prints
+goes through `redact()`; `redact_tree()` is the last sweep over a run directory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from collections.abc import Iterable
+from pathlib import Path
+
+MASK = "[DISENSOR]"
+CREDENTIAL_HEADERS = ("authorization", "auth", "token", "x-api-key", "cookie")
+_MIN_SECRET_LENGTH = 6
+_HEADER_LINE = re.compile(
+    r"(?im)(?P<prefix>(?:^|[\s'\"{,])(?:" + "|".join(CREDENTIAL_HEADERS) + r")['\"]?\s*[:=]\s*['\"]?)"
+    r"(?P<value>(?:Bearer\s+)?[^\s'\",}]+)"
+)
+
+
+class Redactor:
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        variants: set[str] = set()
+        for secret in secrets:
+            if secret and len(secret) >= _MIN_SECRET_LENGTH:
+                variants.update(_encodings(secret))
+        # Longest first, so a secret that contains another is masked whole.
+        self._variants = sorted(variants, key=len, reverse=True)
+
+    @property
+    def secrets(self) -> list[str]:
+        return list(self._variants)
+
+    def redact(self, text: str) -> str:
+        for variant in self._variants:
+            if variant in text:
+                text = text.replace(variant, MASK)
+        return _HEADER_LINE.sub(_mask_header_value, text)
+
+    def redact_bytes(self, data: bytes) -> bytes:
+        try:
+            return self.redact(data.decode("utf-8")).encode("utf-8")
+        except UnicodeDecodeError:
+            for variant in self._variants:
+                data = data.replace(variant.encode("utf-8", "ignore"), MASK.encode())
+            return data
+
+    def redact_tree(self, root: Path) -> int:
+        """Rewrite every file below root in place; returns how many files changed."""
+        changed = 0
+        for path in root.rglob("*"):
+            if not path.is_file():
+                continue
+            original = path.read_bytes()
+            cleaned = self.redact_bytes(original)
+            if cleaned != original:
+                path.write_bytes(cleaned)
+                changed += 1
+        return changed
+
+    def leaks(self, root: Path) -> list[Path]:
+        """Files below root that still hold a secret value (raw bytes, any encoding we know)."""
+        found = []
+        needles = [v.encode("utf-8") for v in self._variants]
+        for path in root.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                if any(needle in data for needle in needles):
+                    found.append(path)
+        return found
+
+
+def _mask_header_value(match: re.Match[str]) -> str:
+    value = match.group("value")
+    if value == MASK or value.endswith(MASK):
+        return match.group(0)
+    keep = "Bearer " if value.lower().startswith("bearer ") else ""
+    return f"{match.group('prefix')}{keep}{MASK}"
+
+
+def _encodings(secret: str) -> set[str]:
+    return {
+        secret,
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+        json.dumps(secret)[1:-1],
+    }

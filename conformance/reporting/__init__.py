@@ -1,0 +1,1 @@
+"""Reporting: summary.json, Allure results post-processing, HTML, requirement pages."""

@@ -1,0 +1,88 @@
+"""summary.json: the machine-readable outcome of a run, built from the ledger.
+
+Per requirement: passed (exercised, never broken), failed (broken at least once),
+not_exercised (no check evaluated it), not_applicable (another direction than this run's).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections import defaultdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from conformance.engine.ledger import FAILED, NOT_EXERCISED, PASSED, Entry
+from conformance.specpack import SpecPack
+
+TOOLS = ("lapor-conformance", "schemathesis", "hypothesis", "pytest", "allure-pytest", "httpx", "fastapi")
+MAX_FINDINGS_PER_REQUIREMENT = 5
+
+
+def tool_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in TOOLS:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "unknown"
+    return versions
+
+
+def requirement_outcomes(pack: SpecPack, entries: list[Entry], directions: set[str]) -> list[dict[str, Any]]:
+    tallies: dict[str, dict[str, Any]] = defaultdict(lambda: {PASSED: 0, FAILED: 0, "operations": set(), "findings": []})
+    for entry in entries:
+        if not entry.requirement:
+            continue
+        tally = tallies[entry.requirement]
+        tally[entry.outcome] = tally.get(entry.outcome, 0) + 1
+        tally["operations"].add(entry.operation)
+        if entry.outcome == FAILED and len(tally["findings"]) < MAX_FINDINGS_PER_REQUIREMENT:
+            finding = {"operation": entry.operation, "check": entry.check, "message": entry.message}
+            if finding not in tally["findings"]:
+                tally["findings"].append(finding)
+    rows = []
+    for requirement in pack.requirements:
+        tally = tallies.get(requirement.id, {PASSED: 0, FAILED: 0, "operations": set(), "findings": []})
+        if requirement.direction not in directions:
+            outcome = "not_applicable"
+        elif tally[FAILED]:
+            outcome = "failed"
+        elif tally[PASSED]:
+            outcome = "passed"
+        else:
+            outcome = "not_exercised"
+        rows.append({
+            "id": requirement.id, "level": requirement.level, "direction": requirement.direction,
+            "evidence": requirement.evidence, "provisional": requirement.provisional,
+            "title": requirement.title, "outcome": outcome,
+            "evaluations": {"passed": tally[PASSED], "failed": tally[FAILED]},
+            "operations": sorted(tally["operations"]), "findings": tally["findings"],
+        })
+    return rows
+
+
+def operation_counts(entries: list[Entry]) -> dict[str, dict[str, int]]:
+    cases: dict[str, set[str]] = defaultdict(set)
+    unanswered: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        if entry.outcome == NOT_EXERCISED:
+            unanswered[entry.operation] += 1
+        elif entry.case_id:
+            cases[entry.operation].add(entry.case_id)
+    operations = sorted(set(cases) | set(unanswered))
+    return {op: {"answered_cases": len(cases[op]), "not_exercised_cases": unanswered[op]} for op in operations}
+
+
+def verdict(requirements: list[dict[str, Any]], interrupted: bool) -> tuple[str, list[str]]:
+    failed = [r["id"] for r in requirements if r["outcome"] == "failed"]
+    if interrupted:
+        return "incomplete", ["interrupted"]
+    if failed:
+        return "fail", [f"failed:{rid}" for rid in failed]
+    return "pass", []
+
+
+def write_summary(path: Path, document: dict[str, Any]) -> None:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

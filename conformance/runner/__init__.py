@@ -1,0 +1,1 @@
+"""The runner: from a profile to a run directory."""

@@ -1,0 +1,64 @@
+"""ASGI middleware that gives the conforming simulator one defect.
+
+Working at the HTTP layer keeps the simulator itself clean and makes each defect a real
+behaviour on the wire: requests and responses are rewritten, nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+Receive = Callable[[], Any]
+Send = Callable[[dict[str, Any]], Any]
+
+
+class RewriteRequestHeaders:
+    """Changes request headers before the simulator sees them."""
+
+    def __init__(self, app: Any, rewrite: Callable[[dict[str, str]], dict[str, str]]) -> None:
+        self.app, self.rewrite = app, rewrite
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            headers = self.rewrite(headers)
+            scope = dict(scope, headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()])
+        await self.app(scope, receive, send)
+
+
+class RewriteJsonResponse:
+    """Rewrites JSON response bodies: `rewrite(path, query_string, body) -> body`."""
+
+    def __init__(self, app: Any, rewrite: Callable[[str, str, Any], Any]) -> None:
+        self.app, self.rewrite = app, rewrite
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            try:
+                document = json.loads(body)
+            except ValueError:
+                document = None
+            if document is not None:
+                query = scope.get("query_string", b"").decode("latin-1")
+                body = json.dumps(self.rewrite(scope["path"], query, document)).encode()
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, capture)
