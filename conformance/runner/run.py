@@ -47,7 +47,7 @@ def run_profile(profile_path: str, options: RunOptions) -> int:
     pack = load_pack(profile.spec_pack, base_dir=profile.source_path.parent)
     credentials = resolve_credentials(profile)
     redactor = Redactor(credentials.values())
-    run_dir = create_run_dir(options.reports_dir, profile.agency.code)
+    run_dir = create_run_dir(options.reports_dir, profile.agency.code).resolve()
     seed = options.seed if options.seed is not None else profile.budget.seed
     max_examples = options.max_examples or profile.budget.max_examples
     started_at, started = datetime.now(timezone.utc), time.monotonic()
@@ -108,9 +108,11 @@ def _finish(run_dir: Path, profile: Profile, pack: SpecPack, context: RunContext
     write_summary(run_dir / "summary.json", summary)
     outcomes = {row["id"]: row["outcome"] for row in requirements}
     write_requirements_page(run_dir / "requirements.html", pack, current_lang(), outcomes)
+    # Redact before the HTML is built: the single-file report base64-encodes what it embeds.
+    redactor.redact_tree(run_dir)
     if options.html:
         _build_html(run_dir, profile, pack)
-    redactor.redact_tree(run_dir)
+        redactor.redact_tree(run_dir / "allure-report")
     _print_closing(run_dir, run_verdict, requirements, counts)
     return EXIT_BY_VERDICT[run_verdict]
 

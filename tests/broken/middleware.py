@@ -62,3 +62,23 @@ class RewriteJsonResponse:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, capture)
+
+
+class EchoRequestHeader:
+    """Appends a request header's value to the JSON `message` of every answer (a leak)."""
+
+    def __init__(self, app: Any, header: str) -> None:
+        self.app, self.header = app, header.lower().encode("latin-1")
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        value = next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == self.header), "")
+
+        def rewrite(path: str, query: str, body: Any) -> Any:
+            if isinstance(body, dict) and isinstance(body.get("message"), str) and value:
+                body["message"] = f"{body['message']} ({value})"
+            return body
+
+        await RewriteJsonResponse(self.app, rewrite)(scope, receive, send)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from tests.broken.middleware import RewriteJsonResponse, RewriteRequestHeaders
+from tests.broken.middleware import EchoRequestHeader, RewriteJsonResponse, RewriteRequestHeaders
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,8 @@ class Variant:
     requirement: str
     description: str
     wrap: Callable[[Any, dict[str, str]], Any]  # (app, credentials) -> app
+    max_examples: int = 5
+    stateful: bool = False
 
 
 def _accepts_without_token(app: Any, credentials: dict[str, str]) -> Any:
@@ -58,10 +60,16 @@ def _is_last_page(app: Any, path: str, results: dict[str, Any], following_page: 
     return True
 
 
+def _echoes_token(app: Any, credentials: dict[str, str]) -> Any:
+    return EchoRequestHeader(app, "token")
+
+
 VARIANTS = [
     Variant("accepts-without-token", "LAPOR-AUTH-001", "a call without the token header is accepted",
             _accepts_without_token),
     Variant("numeric-ids", "LAPOR-DATA-001", "ids are returned as JSON numbers", _numeric_ids),
     Variant("next-page-url-dropped-early", "LAPOR-PAGE-002", "next_page_url is null one page early",
             _next_page_url_dropped_early),
+    Variant("echoes-token", "LAPOR-AUTH-005", "the token header is echoed in the response message",
+            _echoes_token),
 ]
