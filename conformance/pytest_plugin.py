@@ -25,8 +25,16 @@ def emit(event: str, **fields: object) -> None:
     stream.flush()
 
 
+_LABELS: dict[str, str] = {}
+
+
 def _label(item: pytest.Item) -> str:
-    return getattr(item, "operation_label", None) or item.name
+    label = getattr(item, "operation_label", None)
+    if label:
+        return label
+    from conformance.i18n import t
+
+    return t("suite.stateful.title") if "Workflow" in item.nodeid else item.name
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -43,6 +51,9 @@ def _lapor_item(request: pytest.FixtureRequest):
         harness.scenario_steps = None
     context = provider.run_context()
     label = _label(item)
+    _LABELS[item.nodeid] = label
+    if not getattr(item, "operation_label", None):
+        allure.dynamic.title(label)
     # One Allure identity per operation: allure-pytest alone would merge every operation into
     # one test "with retries" (they share originalname and have no callspec).
     allure.dynamic.parameter("operation", label)
@@ -89,7 +100,7 @@ def _requirement_table(tally: dict[str, dict[str, int]], harness, lang: str) -> 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" or (report.when == "setup" and not report.passed):
         harness = provider.current_session()
-        label = report.nodeid.split("[", 1)[-1].rstrip("]") if "[" in report.nodeid else report.nodeid.split("::")[-1]
+        label = _LABELS.get(report.nodeid, report.nodeid.split("::")[-1])
         cases = 0
         if harness is not None and "[" in report.nodeid:
             cases = harness.case_counts.get(_operation_id_for(harness, label), {}).get("cases", 0)

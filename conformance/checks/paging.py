@@ -74,3 +74,38 @@ def last_page_is_last(observation: Observation) -> list[Outcome]:
                        f"{len(beyond)} butir / page {current} says next_page_url=null but page {current + 1} "
                        f"has {len(beyond)} items")]
     return [passed("last_page_is_last")]
+
+
+MAX_WALK_PAGES = 30
+MIN_WALK_PAGE_SIZE = 5  # smaller pages would cost too many requests per case
+
+
+@check("paging_walk_complete")
+def paging_walk_complete(observation: Observation) -> list[Outcome]:
+    """From page 1, walk every page: no item may appear twice."""
+    page = _page(observation)
+    size = _query_int(observation, "page_size", None)
+    if page is None or not page[1] or _query_int(observation, "page", 1) != 1:
+        return []
+    if size is not None and size < MIN_WALK_PAGE_SIZE:
+        return []
+    pages = [page[0]]
+    params = dict(observation.case.query or {})
+    while len(pages) < MAX_WALK_PAGES:
+        response = observation.session.resend(observation.case, params={**params, "page": len(pages) + 1})
+        if response is None or response.status_code != 200:
+            return []
+        results = (response.json() or {}).get("results") or {}
+        pages.append(results.get("data") or [])
+        if not results.get("next_page_url"):
+            break
+    seen: dict[str, int] = {}
+    for number, items in enumerate(pages, 1):
+        for item in items:
+            key = str(item.get("id")) if isinstance(item, dict) and "id" in item else repr(item)
+            if key in seen:
+                return [failed("paging_walk_complete",
+                               f"butir {key} muncul di halaman {seen[key]} dan {number} / "
+                               f"item {key} appears on page {seen[key]} and page {number}")]
+            seen[key] = number
+    return [passed("paging_walk_complete")]

@@ -62,20 +62,29 @@ def _follow(document: dict[str, Any], reference: str) -> Any:
 
 
 def requirement_at(document: dict[str, Any], schema: Any, path: list[Any]) -> str | None:
-    """The deepest x-requirement along `path` (a jsonschema absolute_schema_path)."""
-    found = schema.get("x-requirement") if isinstance(schema, dict) else None
+    """The deepest x-requirement along `path` (a jsonschema absolute_schema_path).
+
+    jsonschema leaves `$ref` hops out of the path, so a `$ref` is followed whenever the next
+    part is not a key of the node itself; x-requirement is read on both sides of every hop.
+    """
+    found: str | None = None
     node = schema
-    for part in path:
-        if isinstance(node, dict) and part == "$ref":
-            node = _follow(document, node["$ref"])
-        elif isinstance(node, dict) and part in node:
+    for part in [*path, None]:
+        for _ in range(20):
+            if isinstance(node, dict) and isinstance(node.get("x-requirement"), str):
+                found = node["x-requirement"]
+            if isinstance(node, dict) and "$ref" in node and (part is None or part not in node):
+                node = _follow(document, node["$ref"])
+            else:
+                break
+        if part is None:
+            break
+        if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
         else:
             break
-        if isinstance(node, dict) and isinstance(node.get("x-requirement"), str):
-            found = node["x-requirement"]
     return found
 
 
@@ -112,7 +121,7 @@ def schema_conformance(observation: Observation) -> list[Outcome]:
     fallback = session.pack_roles.get("schema_fallback_requirement", "LAPOR-ENV-001")
     outcomes, broken = [], set()
     for error in list(validator.iter_errors(body))[:MAX_VIOLATIONS]:
-        requirement = requirement_at(document, schema, list(error.absolute_schema_path)) or fallback
+        requirement = requirement_at(document, schema, _blamed_path(error)) or fallback
         if requirement in broken:
             continue
         broken.add(requirement)
@@ -121,6 +130,19 @@ def schema_conformance(observation: Observation) -> list[Outcome]:
     for requirement in sorted(requirements_in(document, schema) - broken):
         outcomes.append(passed(NAME, requirement))
     return outcomes
+
+
+def _blamed_path(error: Any) -> list[Any]:
+    """A missing required property is blamed on that property's schema, not on its parent."""
+    while error.validator in ("anyOf", "oneOf") and error.context:
+        # The branch that got deepest into the instance is the one the server meant to send.
+        error = max(error.context, key=lambda sub: (len(sub.absolute_path), len(sub.absolute_schema_path)))
+    path = list(error.absolute_schema_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        if missing:
+            return [*path[:-1], "properties", missing[0]]
+    return path
 
 
 def build_validator(document: dict[str, Any], schema: Any) -> jsonschema.protocols.Validator:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
 
 from conformance.checks import Observation, Outcome, registered_checks
 from conformance.engine.context import RunContext
@@ -95,23 +94,19 @@ class ProviderSession:
         return self.resend(case)
 
     def walk_pages(self, role: str, path_parameters: dict[str, str]) -> Iterator[list[Any]]:
-        """Each page's `results.data`, following next_page_url only inside the base URL."""
-        base = self.context.base_url.rstrip("/") + "/"
-        query: dict[str, Any] = {}
-        for _ in range(MAX_WALK_PAGES):
-            response = self.call_role(role, path_parameters=path_parameters, query=query)
+        """Each page's `results.data`, by page number until an empty page.
+
+        Page numbers, not `next_page_url`: a check that reads the list must not inherit a paging
+        defect, which the paging checks report on their own.
+        """
+        for number in range(1, MAX_WALK_PAGES + 1):
+            response = self.call_role(role, path_parameters=path_parameters, query={"page": number})
             if response is None or response.status_code != 200:
                 return
-            results = (response.json() or {}).get("results") or {}
-            yield results.get("data") or []
-            link = results.get("next_page_url")
-            if not link:
+            data = ((response.json() or {}).get("results") or {}).get("data") or []
+            if not data:
                 return
-            target = urljoin(response.request.url, str(link))
-            page = parse_qs(urlsplit(target).query).get("page")
-            if not target.startswith(base) or not page:
-                return
-            query = {"page": page[0]}
+            yield data
 
     # --- the case ---------------------------------------------------------------------------
     def start_scenario(self) -> None:

@@ -47,5 +47,9 @@ def count_statuses(results_dir: Path) -> dict[str, int]:
 
 
 def write_environment(results_dir: Path, values: dict[str, Any]) -> None:
-    lines = [f"{key}={str(value).replace(chr(10), ' ')}" for key, value in values.items()]
+    # .properties: a space, ':' or '=' in a key must be escaped, or the key ends there.
+    def escape(key: str) -> str:
+        return key.replace("\\", "\\\\").replace(" ", "\\ ").replace(":", "\\:").replace("=", "\\=")
+
+    lines = [f"{escape(key)}={str(value).replace(chr(10), ' ')}" for key, value in values.items()]
     (results_dir / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,26 +45,29 @@ def run_suites(run_dir: Path, suites: list[str], context_file: Path, api_key: st
                 "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
                 # The suites import the harness from this checkout, installed or not.
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))})
+    # A scratch working directory keeps Hypothesis' and pytest's own folders out of the run directory.
+    scratch = tempfile.TemporaryDirectory(prefix="lapor-pytest-")
     process = subprocess.Popen(pytest_command(run_dir, suites), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               env=env, text=True, encoding="utf-8", errors="replace", cwd=run_dir,
+                               env=env, text=True, encoding="utf-8", errors="replace", cwd=scratch.name,
                                start_new_session=True)
     progress = Progress()
     interrupted = False
     with (run_dir / "pytest.log").open("w", encoding="utf-8") as log:
         try:
             for line in process.stdout:  # type: ignore[union-attr]
-                if line.startswith(PROGRESS_PREFIX):
-                    progress.show(json.loads(line[len(PROGRESS_PREFIX):]))
-                else:
-                    log.write(redactor.redact(line))
-                    log.flush()
+                before, marker, event = line.partition(PROGRESS_PREFIX)
+                if marker:  # pytest's own progress dots may precede our event on the same line
+                    progress.show(json.loads(event))
+                    line = before + "\n" if before.strip() else ""
+                log.write(redactor.redact(line))
+                log.flush()
             process.wait()
         except KeyboardInterrupt:
             interrupted = True
             _stop(process)
             for line in process.stdout or []:
-                if not line.startswith(PROGRESS_PREFIX):
-                    log.write(redactor.redact(line))
+                log.write(redactor.redact(line.partition(PROGRESS_PREFIX)[0]))
+    scratch.cleanup()
     return PytestOutcome(process.returncode if process.returncode is not None else 2, interrupted)
 
 

@@ -90,9 +90,10 @@ def _finish(run_dir: Path, profile: Profile, pack: SpecPack, context: RunContext
         run_verdict, reasons = "error", [f"pytest_exit:{outcome.exit_code}"]
     shown_target = SIMULATOR + f" ({context.base_url})" if profile.target.is_simulator else context.base_url
     allure_results.write_environment(results_dir, {
-        "Agency": f"{profile.agency.name} ({profile.agency.code})", "Environment": profile.environment,
-        "Target": shown_target, "Spec pack": f"{pack.id} {pack.version}", "Spec sha256": pack.sha256[:16],
-        "Seed": context.seed, "Mode": "self-check", "Harness": f"lapor-conformance {__version__}",
+        t("env.agency"): f"{profile.agency.name} ({profile.agency.code})", t("env.environment"): profile.environment,
+        t("env.target"): shown_target, t("env.pack"): f"{pack.id} {pack.version} (sha256 {pack.sha256[:16]}…)",
+        t("env.seed"): context.seed, t("env.mode"): t("env.mode.self_check"), t("env.verdict"): t(f"env.verdict.{run_verdict}"),
+        "Harness": f"lapor-conformance {__version__}",
     })
     counts = allure_results.count_statuses(results_dir)
     summary = {

@@ -1,0 +1,180 @@
+"""Run the simulator: in a background thread (tests, the harness) or in the foreground (CLI `simulate`).
+
+Only loopback addresses are allowed. Without an explicit database file a temporary one is used and
+removed on stop. Credentials: given, else env LAPOR_API_KEY / LAPOR_TOKEN, else ephemeral ones shaped
+like the real ones (a 60-character `$2y$10$...` key and a `{8-4-4-4-12}` uppercase token).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import shutil
+import socket
+import string
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from conformance.errors import UserError
+from conformance.i18n import t
+from conformance.simulator.app import Credentials, create_app
+
+_BCRYPT_ALPHABET = string.ascii_letters + string.digits + "./"
+
+
+def ephemeral_credentials() -> Credentials:
+    key = "$2y$10$" + "".join(secrets.choice(_BCRYPT_ALPHABET) for _ in range(53))
+    token = "{" + str(uuid.UUID(bytes=secrets.token_bytes(16))).upper() + "}"
+    return Credentials(api_key=key, token=token)
+
+
+def credentials_from_env() -> tuple[Credentials, bool]:
+    """(credentials, taken_from_env). Both variables must be set to be used."""
+    key, token = os.environ.get("LAPOR_API_KEY"), os.environ.get("LAPOR_TOKEN")
+    if key and token:
+        return Credentials(api_key=key, token=token), True
+    return ephemeral_credentials(), False
+
+
+def _require_loopback(host: str) -> None:
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise UserError("simulator.error.not_loopback", host=host)
+
+
+def _normalize(credentials: Credentials | dict[str, str] | tuple[str, str] | None) -> Credentials:
+    if credentials is None:
+        return ephemeral_credentials()
+    if isinstance(credentials, dict):
+        return Credentials(credentials["api_key"], credentials["token"])
+    if isinstance(credentials, tuple):
+        return Credentials(*credentials)
+    return credentials
+
+
+@dataclass
+class SimulatorHandle:
+    """A running simulator. `base_url` includes /integration/api/v3."""
+
+    base_url: str
+    credentials: Credentials
+    db_path: str
+    bearer_header: str
+    _server: uvicorn.Server
+    _thread: threading.Thread
+    _app: object
+    _tempdir: str | None = None
+    _stopped: bool = field(default=False)
+
+    @property
+    def origin(self) -> str:
+        return self.base_url.split("/integration/")[0]
+
+    def headers(self, header: str = "Authorization") -> dict[str, str]:
+        """Request headers that authenticate against this simulator."""
+        return {header: f"Bearer {self.credentials.api_key}", "token": self.credentials.token}
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._app.state.simulator.store.close()  # type: ignore[attr-defined]
+        if self._tempdir:
+            shutil.rmtree(self._tempdir, ignore_errors=True)
+
+    def __enter__(self) -> SimulatorHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only when the proto says TCP;
+    # without it every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise UserError("simulator.error.bind", host=host, port=port, reason=error.strerror or str(error)) from error
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def start_in_thread(host: str = "127.0.0.1", port: int = 0, db_path: str | Path | None = None,
+                    credentials: Credentials | dict[str, str] | tuple[str, str] | None = None,
+                    bearer_header: str = "both") -> SimulatorHandle:
+    """Start the simulator on a background thread and wait until it accepts connections."""
+    _require_loopback(host)
+    creds = _normalize(credentials)
+    sock = _bind(host, port)
+    tempdir = None
+    if db_path is None:
+        tempdir = tempfile.mkdtemp(prefix="lapor-simulator-")
+        db_path = os.path.join(tempdir, "simulator.sqlite3")
+    try:
+        app = create_app(db_path, creds, bearer_header=bearer_header)
+    except BaseException:
+        sock.close()
+        if tempdir:
+            shutil.rmtree(tempdir, ignore_errors=True)
+        raise
+    actual_port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="lapor-simulator", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if not server.started:
+        server.should_exit = True
+        raise RuntimeError("simulator did not start")
+    url_host = f"[{host}]" if ":" in host else host
+    base_url = f"http://{url_host}:{actual_port}{app.state.simulator.validator.base_path}"
+    return SimulatorHandle(base_url, creds, str(db_path), bearer_header, server, thread, app, tempdir)
+
+
+def serve_forever(port: int = 8750, db_path: str | None = None, bearer_header: str = "both",
+                  host: str = "127.0.0.1") -> int:
+    """CLI `lapor-conformance simulate`: print how to connect, then serve until interrupted."""
+    credentials, from_env = credentials_from_env()
+    handle = start_in_thread(host=host, port=port, db_path=db_path, credentials=credentials,
+                             bearer_header=bearer_header)
+    headers = {"Authorization": ["Authorization"], "auth": ["auth"], "both": ["Authorization", "auth"]}[bearer_header]
+    lines = [t("simulator.banner.title"), t("simulator.banner.base_url", url=handle.base_url),
+             t("simulator.banner.bearer_headers", headers=", ".join(f"{h}: Bearer <key>" for h in headers)),
+             t("simulator.banner.token_header")]
+    if from_env:
+        lines.append(t("simulator.banner.credentials_env"))
+    else:
+        lines += [t("simulator.banner.credentials_ephemeral"),
+                  f"  export LAPOR_API_KEY='{credentials.api_key}'", f"  export LAPOR_TOKEN='{credentials.token}'"]
+    lines += [t("simulator.banner.database", path=handle.db_path if db_path else t("simulator.banner.temporary")),
+              t("simulator.banner.stop")]
+    print("\n".join(lines), flush=True)
+    try:
+        while handle._thread.is_alive():
+            handle._thread.join(timeout=0.5)
+    except KeyboardInterrupt:
+        print(t("simulator.banner.stopping"), file=sys.stderr, flush=True)
+    finally:
+        handle.stop()
+    return 0
