@@ -87,13 +87,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     allure.dynamic.description(_requirement_table(tally, harness, lang))
     for index, curl in enumerate(harness.reproductions.get(item.nodeid, {}).values(), 1):
         allure.attach(curl, name=f"reproduksi-{index}.curl.txt", attachment_type=allure.attachment_type.TEXT)
+    operation_id = _operation_id_for(harness, _LABELS.get(item.nodeid, ""))
+    if getattr(item, "operation_label", None) and operation_id != item.operation_label:
+        allure.dynamic.title(f"{item.operation_label} — {operation_id}")
     report.lapor_failed_requirements = failed_requirements
 
 
 def _requirement_table(tally: dict[str, dict[str, int]], harness, lang: str) -> str:
     header = ("| Persyaratan | Lulus | Gagal |\n|---|---|---|" if lang == "id"
               else "| Requirement | Passed | Failed |\n|---|---|---|")
-    rows = [f"| {rid} | {counts[PASSED]} | {counts[FAILED]} |" for rid, counts in sorted(tally.items())]
+    rows = [f"| {'✗ ' if counts[FAILED] else ''}{rid} | {counts[PASSED]} | {counts[FAILED]} |"
+            for rid, counts in sorted(tally.items())]
     return "\n".join([header, *rows])
 
 

@@ -76,7 +76,7 @@ class Redactor:
 
 def _mask_header_value(match: re.Match[str]) -> str:
     value = match.group("value")
-    if value == MASK or value.endswith(MASK):
+    if value == MASK or value.endswith(MASK) or "${" in value:  # already masked, or an env reference
         return match.group(0)
     keep = "Bearer " if value.lower().startswith("bearer ") else ""
     return f"{match.group('prefix')}{keep}{MASK}"

@@ -27,7 +27,7 @@ def _probe(observation: Observation, name: str, headers: dict[str, str], what: s
         return []
     if response.status_code < 400:
         observation.session.probe_failed(observation.operation_id, name)
-        return [failed(name, f"{what}: HTTP {response.status_code} (diharapkan 401/403)")]
+        return [failed(name, f"{what}: HTTP {response.status_code} (diharapkan 401/403)", probe_headers=headers)]
     observation.session.probe_passed(observation.operation_id, name)
     return [passed(name)]
 

@@ -19,6 +19,9 @@ class Outcome:
     passed: bool
     message: str = ""
     requirement: str | None = None  # None: every requirement bound to `check` in the pack
+    # For a probe (a request the check made itself): the headers it sent, so the reproduction
+    # shows the probe rather than the original case.
+    probe_headers: dict[str, str] | None = None
 
 
 @dataclass
@@ -80,5 +83,5 @@ def passed(name: str, requirement: str | None = None) -> Outcome:
     return Outcome(name, True, "", requirement)
 
 
-def failed(name: str, message: str, requirement: str | None = None) -> Outcome:
-    return Outcome(name, False, message, requirement)
+def failed(name: str, message: str, requirement: str | None = None, probe_headers: dict[str, str] | None = None) -> Outcome:
+    return Outcome(name, False, message, requirement, probe_headers)

@@ -133,7 +133,8 @@ class ProviderSession:
         self.ledger.record(entries)
         failures = [entry for entry in entries if entry.outcome == FAILED]
         if failures:
-            self._remember(case, failures)
+            probes = {o.check: o.probe_headers for o in outcomes if not o.passed and o.probe_headers is not None}
+            self._remember(case, failures, probes)
             raise ConformanceFailure("\n".join(f"{e.requirement} [{e.check}] {e.message}" for e in failures))
         return response
 
@@ -153,7 +154,7 @@ class ProviderSession:
                                      PASSED if outcome.passed else FAILED, outcome.message, case_id))
         return entries
 
-    def _remember(self, case: Any, failures: list[Entry]) -> None:
+    def _remember(self, case: Any, failures: list[Entry], probes: dict[str, dict[str, str]]) -> None:
         """Keep one curl per distinct failure of the current test; the last one is the shrunk one."""
         if self.current_item is None:
             return
@@ -163,15 +164,27 @@ class ProviderSession:
             curl = "\n\n".join(numbered)
         store = self.reproductions.setdefault(self.current_item, {})
         for entry in failures:
-            store[(entry.requirement, entry.check, entry.operation)] = f"# {entry.requirement} [{entry.check}] {entry.message}\n{curl}"
+            command = self.curl_for(case, probes[entry.check]) if entry.check in probes else curl
+            store[(entry.requirement, entry.check, entry.operation)] = f"# {entry.requirement} [{entry.check}] {entry.message}\n{command}"
 
-    def curl_for(self, case: Any) -> str:
+    def curl_for(self, case: Any, sent_headers: dict[str, str] | None = None) -> str:
         """A curl command whose credentials are the user's environment variables, not values."""
         key_ref, token_ref = f"${{{self.context.api_key_ref}}}", f"${{{self.context.token_ref}}}"
-        headers = self.sender.headers_for({self.context.bearer_header: f"Bearer {key_ref}", "token": token_ref})
+        real = {self.context.api_key: key_ref, self.context.token: token_ref}
+        if sent_headers is None:
+            sent_headers = self.sender.headers_for()
+        headers = {}
+        for name, value in sent_headers.items():
+            for secret, reference in real.items():
+                if secret:
+                    value = value.replace(secret, reference)
+            headers[name] = value
         command = case.as_curl_command(headers=headers, base_url=self.context.base_url)
         for name, value in ((self.context.bearer_header, f"Bearer {key_ref}"), ("token", token_ref)):
             command = command.replace(f"'{name}: {value}'", f'"{name}: {value}"')
+        if "Accept: application/json" not in command:  # schemathesis leaves out headers it deems default
+            method = f"-X {case.method.upper()}"
+            command = command.replace(method, f"{method} -H 'Accept: application/json'", 1)
         return command
 
 
