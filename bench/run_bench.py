@@ -70,7 +70,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         handle = start_in_thread(db_path=str(Path(scratch) / "bench.sqlite3"),
-                                 credentials={"api_key": API_KEY, "token": TOKEN})
+                                 credentials={"api_key": API_KEY, "token": TOKEN}, log_level="error")
         try:
             rows = [("st run (bare)", *bare_schemathesis(handle.base_url, args.max_examples, args.seed)),
                     ("lapor-conformance run", *harness(handle.base_url, args.max_examples, args.seed))]

@@ -20,28 +20,32 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lapor-conformance {__version__}")
     parser.add_argument("--lang", choices=["id", "en"], help=t("cli.opt.lang"))
     commands = parser.add_subparsers(dest="command", metavar="PERINTAH")
+    # `--lang` is accepted before or after the command; SUPPRESS keeps a later default from
+    # overwriting an earlier choice.
+    language = argparse.ArgumentParser(add_help=False)
+    language.add_argument("--lang", choices=["id", "en"], default=argparse.SUPPRESS, help=t("cli.opt.lang"))
 
-    run = commands.add_parser("run", help=t("cli.run.help"))
+    run = commands.add_parser("run", parents=[language], help=t("cli.run.help"))
     run.add_argument("profile", help=t("cli.run.profile"))
     run.add_argument("--seed", type=int, help=t("cli.run.seed"))
     run.add_argument("--max-examples", type=int, help=t("cli.run.max_examples"))
     run.add_argument("--reports-dir", default="reports", help=t("cli.run.reports_dir"))
     run.add_argument("--no-html", action="store_true", help=t("cli.run.no_html"))
 
-    simulate = commands.add_parser("simulate", help=t("cli.simulate.help"))
+    simulate = commands.add_parser("simulate", parents=[language], help=t("cli.simulate.help"))
     simulate.add_argument("--port", type=int, default=8750, help=t("cli.simulate.port"))
     simulate.add_argument("--db", help=t("cli.simulate.db"))
     simulate.add_argument("--bearer-header", choices=["Authorization", "auth", "both"], default="both",
                           help=t("cli.simulate.bearer_header"))
 
-    requirements = commands.add_parser("requirements", help=t("cli.requirements.help"))
+    requirements = commands.add_parser("requirements", parents=[language], help=t("cli.requirements.help"))
     requirements.add_argument("--json", action="store_true", help=t("cli.requirements.json"))
     requirements.add_argument("--pack", default="lapor-v3", help=t("cli.requirements.pack"))
 
-    profile = commands.add_parser("profile", help=t("cli.profile.help"))
+    profile = commands.add_parser("profile", parents=[language], help=t("cli.profile.help"))
     profile_commands = profile.add_subparsers(dest="profile_command", metavar="PERINTAH")
-    profile_commands.add_parser("schema", help=t("cli.profile.schema.help"))
-    validate = profile_commands.add_parser("validate", help=t("cli.profile.validate.help"))
+    profile_commands.add_parser("schema", parents=[language], help=t("cli.profile.schema.help"))
+    validate = profile_commands.add_parser("validate", parents=[language], help=t("cli.profile.validate.help"))
     validate.add_argument("file", help=t("cli.profile.validate.file"))
     return parser
 
@@ -97,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(t("cli.interrupted"), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush at exit
+        return 0
     except Exception as error:  # noqa: BLE001 - a bug must still end in a message, not a traceback
         print(f"{t('error.prefix')}: {t('error.internal', detail=f'{type(error).__name__}: {error}')}",
               file=sys.stderr)

@@ -47,7 +47,6 @@ def run_profile(profile_path: str, options: RunOptions) -> int:
     pack = load_pack(profile.spec_pack, base_dir=profile.source_path.parent)
     credentials = resolve_credentials(profile)
     redactor = Redactor(credentials.values())
-    run_dir = create_run_dir(options.reports_dir, profile.agency.code).resolve()
     seed = options.seed if options.seed is not None else profile.budget.seed
     max_examples = options.max_examples or profile.budget.max_examples
     started_at, started = datetime.now(timezone.utc), time.monotonic()
@@ -58,6 +57,7 @@ def run_profile(profile_path: str, options: RunOptions) -> int:
 
     with target_base_url(profile.target.base_url, credentials.api_key, credentials.token,
                          credentials.bearer_header) as base_url:
+        run_dir = create_run_dir(options.reports_dir, profile.agency.code).resolve()  # only once the target answers
         context = RunContext(
             run_dir=str(run_dir.resolve()), base_url=base_url, pack_dir=str(pack.root.resolve()),
             bearer_header=credentials.bearer_header,

@@ -25,7 +25,8 @@ def target_base_url(base_url: str, api_key: str, token: str, bearer_header: str)
 
     with tempfile.TemporaryDirectory(prefix="lapor-sim-") as scratch:
         handle = start_in_thread(db_path=str(Path(scratch) / "lapor.sqlite3"),
-                                 credentials={"api_key": api_key, "token": token}, bearer_header=bearer_header)
+                                 credentials={"api_key": api_key, "token": token}, bearer_header=bearer_header,
+                                 log_level="error")
         try:
             yield handle.base_url
         finally:

@@ -120,8 +120,12 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def start_in_thread(host: str = "127.0.0.1", port: int = 0, db_path: str | Path | None = None,
                     credentials: Credentials | dict[str, str] | tuple[str, str] | None = None,
-                    bearer_header: str = "both") -> SimulatorHandle:
-    """Start the simulator on a background thread and wait until it accepts connections."""
+                    bearer_header: str = "both", log_level: str = "warning") -> SimulatorHandle:
+    """Start the simulator on a background thread and wait until it accepts connections.
+
+    An embedded simulator (inside a run) uses log_level="error": fuzzed requests that the HTTP
+    parser refuses are expected there and must not clutter the run's console.
+    """
     _require_loopback(host)
     creds = _normalize(credentials)
     sock = _bind(host, port)
@@ -137,7 +141,7 @@ def start_in_thread(host: str = "127.0.0.1", port: int = 0, db_path: str | Path 
             shutil.rmtree(tempdir, ignore_errors=True)
         raise
     actual_port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="lapor-simulator", daemon=True)
     thread.start()
