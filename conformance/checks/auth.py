@@ -66,9 +66,15 @@ def wrong_credentials_rejected(observation: Observation) -> list[Outcome]:
 def credentials_accepted(observation: Observation) -> list[Outcome]:
     if observation.status in REJECTED:
         header = observation.session.context.bearer_header
+        if observation.is_gateway_answer:
+            return [failed("credentials_accepted",
+                           f"HTTP {observation.status} dari gateway (bukan dari API): kredensial atau langganan "
+                           f"aplikasi di gateway SPLP tidak diterima — periksa LAPOR_API_KEY/LAPOR_TOKEN, header "
+                           f"`{header}`, dan status langganan / the gateway refused the credentials or the "
+                           "subscription; check the key, the token, the header name and the subscription")]
         return [failed("credentials_accepted",
                        f"HTTP {observation.status} dengan kredensial profil di header `{header}` — "
-                       f"periksa kredensial/langganan, atau server tidak membaca header ini / "
+                       f"periksa kredensial, atau server tidak membaca header ini / "
                        f"rejected with the profile's credentials in `{header}`")]
     return [passed("credentials_accepted")]
 

@@ -56,6 +56,26 @@ class Observation:
         self.extra["json"] = value
         return value
 
+    @property
+    def has_bom(self) -> bool:
+        return bool(self.response.content) and self.response.content.startswith(b"\xef\xbb\xbf")
+
+    @property
+    def is_redirect_or_html(self) -> bool:
+        return 300 <= self.status < 400 or "text/html" in self.header("content-type").lower()
+
+    @property
+    def is_gateway_answer(self) -> bool:
+        """A body shaped like the gateway's own errors (the pack's `gateway_error_keys`), not the API's."""
+        keys = self.session.pack_roles.get("gateway_error_keys") or []
+        body = self.json()
+        return bool(keys) and isinstance(body, dict) and set(keys) <= set(body) and "results" not in body
+
+    @property
+    def from_api(self) -> bool:
+        """False for answers the API under test did not produce as such: redirects, HTML, gateway errors."""
+        return not (self.is_redirect_or_html or self.is_gateway_answer)
+
     def header(self, name: str) -> str:
         for key, value in dict(self.response.headers or {}).items():
             if key.lower() == name.lower():

@@ -33,3 +33,13 @@ def no_redirect_or_html(observation: Observation) -> list[Outcome]:
         return [failed("no_redirect_or_html",
                        f"HTTP {status} berupa HTML, bukan JSON / the API answered with HTML instead of JSON")]
     return [passed("no_redirect_or_html")]
+
+
+@check("json_without_bom")
+def json_without_bom(observation: Observation) -> list[Outcome]:
+    """A UTF-8 BOM before JSON breaks strict parsers; the body is still validated (BOM stripped)."""
+    if "json" not in observation.header("content-type").lower() or not observation.response.content:
+        return []
+    if observation.has_bom:
+        return [failed("json_without_bom", "badan JSON diawali BOM UTF-8 (EF BB BF) / JSON body starts with a UTF-8 BOM")]
+    return [passed("json_without_bom")]

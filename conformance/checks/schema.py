@@ -111,7 +111,7 @@ def schema_conformance(observation: Observation) -> list[Outcome]:
     session = observation.session
     document = session.openapi
     pointer = response_schema_pointer(document, session.operation_pointer(observation.operation_id), observation.status)
-    if pointer is None or not observation.response.content:
+    if pointer is None or not observation.response.content or not observation.from_api:
         return []
     body = observation.json()
     if body is None:
