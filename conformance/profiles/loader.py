@@ -49,6 +49,16 @@ class AuthRefs:
     api_key: str
     token: str
     bearer_header: str = "Authorization"
+    second_institution: SecondInstitution | None = None
+
+
+@dataclass(frozen=True)
+class SecondInstitution:
+    """Another institution's credentials (references only), for object-level authorisation checks."""
+
+    institution_id: str
+    api_key: str
+    token: str
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,10 @@ class Profile:
     source_path: Path = field(compare=False)
     raw: dict[str, Any] = field(compare=False, repr=False)   # the mapping as written, no defaults
     sha256: str = ""                                          # of the file's bytes
+    mode: str = "self-check"
+    policy: str | None = None
+    collective_leave: tuple[datetime.date, ...] = ()
+    assessment: Mapping[str, Any] = field(compare=False, default_factory=dict)
     _lines: Mapping[str, int] = field(compare=False, repr=False, default_factory=dict)
     _effective: Mapping[str, Any] = field(compare=False, repr=False, default_factory=dict)
 
@@ -307,7 +321,9 @@ def _build(data: dict[str, Any], *, raw: dict[str, Any], source: Path, digest: s
         spec_pack=data["spec_pack"],
         environment=data["environment"],
         target=Target(base_url=data["target"]["base_url"]),
-        auth=AuthRefs(api_key=auth["api_key"], token=auth["token"], bearer_header=auth["bearer_header"]),
+        auth=AuthRefs(api_key=auth["api_key"], token=auth["token"], bearer_header=auth["bearer_header"],
+                      second_institution=SecondInstitution(**auth["second_institution"])
+                      if auth.get("second_institution") else None),
         fixtures=Fixtures(complaint_id=fixtures.get("complaint_id"),
                           institution_id=fixtures.get("institution_id"),
                           user_id=None if fixtures.get("user_id") is None else int(fixtures["user_id"])),
@@ -318,6 +334,10 @@ def _build(data: dict[str, Any], *, raw: dict[str, Any], source: Path, digest: s
         waivers=tuple(Waiver(requirement=w["requirement"], reason=w["reason"], approver=w["approver"],
                              expires=datetime.date.fromisoformat(w["expires"])) for w in data["waivers"]),
         client=MappingProxyType(data["client"]),
+        mode=data.get("mode", "self-check"),
+        policy=data.get("policy"),
+        collective_leave=tuple(datetime.date.fromisoformat(d) for d in (data.get("calendar") or {}).get("cuti_bersama", [])),
+        assessment=MappingProxyType(dict(data.get("assessment") or {})),
         source_path=source,
         raw=raw,
         sha256=digest,

@@ -40,9 +40,13 @@ class Credentials:
     api_key_variable: str = ""
     token_variable: str = ""
     ephemeral_variables: tuple[str, ...] = ()   # the unset variables that were generated (simulator)
+    # The second institution (object-level authorisation checks), when the profile names one.
+    second_institution_id: str | None = None
+    second_api_key: str = ""
+    second_token: str = ""
 
     def values(self) -> tuple[str, ...]:
-        return tuple(value for value in (self.api_key, self.token) if value)
+        return tuple(value for value in (self.api_key, self.token, self.second_api_key, self.second_token) if value)
 
     def headers(self) -> dict[str, str]:
         """The two LAPOR auth headers: `<bearer_header>: Bearer <key>` and `token: <token>`."""
@@ -83,7 +87,11 @@ def resolve_credentials(profile: Profile, environ: Mapping[str, str] = os.enviro
     resolved: dict[str, str] = {}
     names: dict[str, str] = {}
     generated: list[str] = []
-    for field, reference in (("auth.api_key", profile.auth.api_key), ("auth.token", profile.auth.token)):
+    fields = [("auth.api_key", profile.auth.api_key), ("auth.token", profile.auth.token)]
+    second = profile.auth.second_institution
+    if second is not None:
+        fields += [("auth.second_institution.api_key", second.api_key), ("auth.second_institution.token", second.token)]
+    for field, reference in fields:
         line = profile.line_of(field)
         name = reference_name(reference)
         if name is None:
@@ -93,7 +101,7 @@ def resolve_credentials(profile: Profile, environ: Mapping[str, str] = os.enviro
         if value:
             resolved[field] = value
         elif profile.target.is_simulator:
-            resolved[field] = _ephemeral_key() if field == "auth.api_key" else _ephemeral_token()
+            resolved[field] = _ephemeral_key() if field.endswith("api_key") else _ephemeral_token()
             generated.append(name)
         else:
             raise ProfileError("profile.error.env_unset", file=shown, line=line, field=field,
@@ -101,7 +109,10 @@ def resolve_credentials(profile: Profile, environ: Mapping[str, str] = os.enviro
     return Credentials(api_key=resolved["auth.api_key"], token=resolved["auth.token"],
                        bearer_header=profile.auth.bearer_header, ephemeral=bool(generated),
                        ephemeral_variables=tuple(generated),
-                       api_key_variable=names["auth.api_key"], token_variable=names["auth.token"])
+                       api_key_variable=names["auth.api_key"], token_variable=names["auth.token"],
+                       second_institution_id=second.institution_id if second else None,
+                       second_api_key=resolved.get("auth.second_institution.api_key", ""),
+                       second_token=resolved.get("auth.second_institution.token", ""))
 
 
 def _ephemeral_key() -> str:
