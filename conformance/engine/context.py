@@ -11,6 +11,8 @@ from typing import Any
 CONTEXT_ENV = "LAPOR_CONFORMANCE_CONTEXT"
 API_KEY_ENV = "LAPOR_CONFORMANCE_API_KEY"
 TOKEN_ENV = "LAPOR_CONFORMANCE_TOKEN"
+SECOND_API_KEY_ENV = "LAPOR_CONFORMANCE_B_API_KEY"
+SECOND_TOKEN_ENV = "LAPOR_CONFORMANCE_B_TOKEN"
 
 
 @dataclass
@@ -31,6 +33,9 @@ class RunContext:
     # Names of the user's environment variables, so curl reproductions read `${LAPOR_API_KEY}`.
     api_key_ref: str = "LAPOR_API_KEY"
     token_ref: str = "LAPOR_TOKEN"
+    # A second institution (object-level authorisation); its credentials travel in env only.
+    second_institution_id: str | None = None
+    collective_leave: list[str] = field(default_factory=list)  # ISO dates (cuti bersama)
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
@@ -53,6 +58,20 @@ class RunContext:
     @property
     def token(self) -> str:
         return os.environ.get(TOKEN_ENV, "")
+
+    @property
+    def second_api_key(self) -> str:
+        return os.environ.get(SECOND_API_KEY_ENV, "")
+
+    @property
+    def second_token(self) -> str:
+        return os.environ.get(SECOND_TOKEN_ENV, "")
+
+    def second_auth_headers(self) -> dict[str, str]:
+        """The second institution's credentials in the same headers; {} when the profile has none."""
+        if not (self.second_api_key and self.second_token):
+            return {}
+        return {self.bearer_header: f"Bearer {self.second_api_key}", "token": self.second_token}
 
     def auth_headers(self, *, api_key: str | None = None, token: str | None = None) -> dict[str, str]:
         """The two LAPOR credentials; pass "" to leave one out (used by the auth probes)."""

@@ -14,8 +14,10 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from conformance.engine.context import API_KEY_ENV, CONTEXT_ENV, TOKEN_ENV
+from conformance.engine.context import (API_KEY_ENV, CONTEXT_ENV, SECOND_API_KEY_ENV, SECOND_TOKEN_ENV,
+                                       TOKEN_ENV)
 from conformance.i18n import t
 from conformance.pytest_plugin import PROGRESS_PREFIX
 from conformance.redaction import Redactor
@@ -38,10 +40,11 @@ def pytest_command(run_dir: Path, suites: list[str]) -> list[str]:
             "-c", str(SUITES_DIR / "pytest.ini"), "-q", "--tb=short", "-W", "ignore::DeprecationWarning"]
 
 
-def run_suites(run_dir: Path, suites: list[str], context_file: Path, api_key: str, token: str,
+def run_suites(run_dir: Path, suites: list[str], context_file: Path, credentials: Any,
                redactor: Redactor) -> PytestOutcome:
     env = dict(os.environ)
-    env.update({CONTEXT_ENV: str(context_file), API_KEY_ENV: api_key, TOKEN_ENV: token,
+    env.update({CONTEXT_ENV: str(context_file), API_KEY_ENV: credentials.api_key, TOKEN_ENV: credentials.token,
+                SECOND_API_KEY_ENV: credentials.second_api_key, SECOND_TOKEN_ENV: credentials.second_token,
                 "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
                 # The suites import the harness from this checkout, installed or not.
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))})

@@ -68,11 +68,12 @@ def run_profile(profile_path: str, options: RunOptions) -> int:
             fixtures={k: v for k, v in vars(profile.fixtures).items() if v is not None},
             lang=current_lang(), read_only=profile.environment == "production",
             api_key_ref=_env_name(profile.auth.api_key), token_ref=_env_name(profile.auth.token),
+            second_institution_id=credentials.second_institution_id,
+            collective_leave=[day.isoformat() for day in profile.collective_leave],
         )
         context_file = run_dir / "context.json"
         context.write(context_file)
-        outcome = run_suites(run_dir, list(profile.suites), context_file, credentials.api_key,
-                             credentials.token, redactor)
+        outcome = run_suites(run_dir, list(profile.suites), context_file, credentials, redactor)
 
     return _finish(run_dir, profile, pack, context, redactor, outcome, options,
                    started_at=started_at, duration=time.monotonic() - started)
