@@ -1,0 +1,1 @@
+"""Examples that ship with lapor-conformance (not part of the harness package)."""
