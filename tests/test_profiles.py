@@ -236,7 +236,7 @@ def test_defaults_and_profile_fields(tmp_path):
                                                   "stateful": True}
     assert profile.suites == ("provider",) and profile.lang == "id" and profile.spec_pack == "lapor-v3"
     assert profile.auth.bearer_header == "Authorization"
-    assert profile.waivers == () and dict(profile.client) == {}
+    assert profile.waivers == () and dict(profile.client).get("scenarios") == 1  # client-mode defaults
     assert "budget" not in profile.raw and profile.as_dict()["budget"]["seed"] == 20240601
     assert profile.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert profile.source_path == path
