@@ -1,4 +1,4 @@
-"""Command line: `lapor-conformance run|simulate|requirements|profile`.
+"""Command line: `lapor-conformance run|simulate|requirements|profile|keys|verify|diff`.
 
 Handlers import their parts lazily so `--help` stays fast. Every UserError becomes a translated
 message on stderr and exit code 2; an unexpected exception becomes exit 2 with a short note.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from conformance import __version__
@@ -27,16 +28,19 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", parents=[language], help=t("cli.run.help"))
     run.add_argument("profile", help=t("cli.run.profile"))
-    run.add_argument("--seed", type=int, help=t("cli.run.seed"))
-    run.add_argument("--max-examples", type=int, help=t("cli.run.max_examples"))
+    run.add_argument("--seed", type=_bounded(0, 2**32 - 1), help=t("cli.run.seed"))
+    run.add_argument("--max-examples", type=_bounded(1, 100_000), help=t("cli.run.max_examples"))
     run.add_argument("--reports-dir", default="reports", help=t("cli.run.reports_dir"))
     run.add_argument("--no-html", action="store_true", help=t("cli.run.no_html"))
+    run.add_argument("--mode", choices=["self-check", "assessment"], help=t("cli.run.mode"))
+    run.add_argument("--key", metavar="PATH", help=t("cli.run.key"))
 
     simulate = commands.add_parser("simulate", parents=[language], help=t("cli.simulate.help"))
     simulate.add_argument("--port", type=int, default=8750, help=t("cli.simulate.port"))
     simulate.add_argument("--db", help=t("cli.simulate.db"))
     simulate.add_argument("--bearer-header", choices=["Authorization", "auth", "both"], default="both",
                           help=t("cli.simulate.bearer_header"))
+    simulate.add_argument("--record", metavar="BERKAS", help=t("cli.simulate.record"))
 
     requirements = commands.add_parser("requirements", parents=[language], help=t("cli.requirements.help"))
     requirements.add_argument("--json", action="store_true", help=t("cli.requirements.json"))
@@ -47,6 +51,20 @@ def _parser() -> argparse.ArgumentParser:
     profile_commands.add_parser("schema", parents=[language], help=t("cli.profile.schema.help"))
     validate = profile_commands.add_parser("validate", parents=[language], help=t("cli.profile.validate.help"))
     validate.add_argument("file", help=t("cli.profile.validate.file"))
+
+    keys = commands.add_parser("keys", parents=[language], help=t("cli.keys.help"))
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar="PERINTAH")
+    keys_init = keys_commands.add_parser("init", parents=[language], help=t("cli.keys.init.help"))
+    keys_init.add_argument("--dir", help=t("cli.keys.init.dir"))
+
+    verify = commands.add_parser("verify", parents=[language], help=t("cli.verify.help"))
+    verify.add_argument("bundle", help=t("cli.verify.bundle"))
+    verify.add_argument("--key", metavar="PUB", help=t("cli.verify.key"))
+
+    diff = commands.add_parser("diff", parents=[language], help=t("cli.diff.help"))
+    diff.add_argument("run_a", metavar="RUN_A", help=t("cli.diff.run_a"))
+    diff.add_argument("run_b", metavar="RUN_B", help=t("cli.diff.run_b"))
+    diff.add_argument("--json", action="store_true", help=t("cli.diff.json"))
     return parser
 
 
@@ -54,10 +72,15 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "run":
         from conformance.runner.run import RunOptions, run_profile
 
-        options = RunOptions(seed=args.seed, max_examples=args.max_examples,
-                             reports_dir=args.reports_dir, html=not args.no_html, lang=args.lang)
+        options = RunOptions(seed=args.seed, max_examples=args.max_examples, reports_dir=args.reports_dir,
+                             html=not args.no_html, lang=args.lang, mode=args.mode, key=args.key)
         return run_profile(args.profile, options)
     if args.command == "simulate":
+        if args.record:
+            from conformance.simulator.client_mode import serve_recording
+
+            return serve_recording(port=args.port, db_path=args.db, bearer_header=args.bearer_header,
+                                   record_path=args.record)
         from conformance.simulator.server import serve_forever
 
         return serve_forever(port=args.port, db_path=args.db, bearer_header=args.bearer_header)
@@ -73,8 +96,40 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from conformance.profiles.commands import validate
 
         return validate(args.file)
+    if args.command == "keys" and args.keys_command == "init":
+        from conformance.evidence.keys import init_keys
+
+        return init_keys(args.dir)
+    if args.command == "verify":
+        from conformance.evidence.verify import verify_command
+
+        return verify_command(args.bundle, args.key)
+    if args.command == "diff":
+        from conformance.reporting.delta import diff_command
+
+        return diff_command(args.run_a, args.run_b, as_json=args.json)
     parser.print_help()
     return 2
+
+
+def _bounded(low: int, high: int):
+    """An argparse type: a whole number within [low, high], else a usage error (exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(t("cli.error.not_integer", value=text)) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(t("cli.error.out_of_range", value=value, low=low, high=high))
+        return value
+
+    return parse
+
+
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    # CI cancels a job with SIGTERM: stop the same orderly way as Ctrl-C, keeping what was recorded.
+    raise KeyboardInterrupt
 
 
 def _lang_from_argv(argv: list[str]) -> str | None:
@@ -91,8 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     set_lang(_lang_from_argv(argv) or os.environ.get("LAPOR_CONFORMANCE_LANG") or "id")  # before the parser is built
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.lang:
+    if getattr(args, "lang", None):
         set_lang(args.lang)
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         return _dispatch(args, parser)
     except UserError as error:

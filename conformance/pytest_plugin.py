@@ -121,3 +121,18 @@ def _operation_id_for(harness, label: str) -> str:
     if operation is None:
         return label
     return (operation.definition.raw or {}).get("operationId") or label
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Per-operation case counts and HTTP status histogram -> run_dir/operations.json (evidence gate)."""
+    harness = provider.current_session()
+    if harness is None:
+        return
+    statuses = getattr(harness, "status_counts", {})
+    operations = {}
+    for operation_id in sorted(set(harness.case_counts) | set(statuses)):
+        counts = dict(harness.case_counts.get(operation_id, {}))
+        counts["statuses"] = {str(code): n for code, n in sorted(statuses.get(operation_id, {}).items())}
+        operations[operation_id] = counts
+    path = harness.context.run_path / "operations.json"
+    path.write_text(json.dumps({"schema_version": 1, "operations": operations}, indent=2) + "\n", encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,13 @@ import pytest
 from tests.broken.variants import VARIANTS
 from tests.conftest import CANARY_API_KEY, CANARY_TOKEN, ROOT, run_cli, serve, write_profile
 
+# The second institution's credentials (object-level authorisation checks) are secrets too.
+CANARY_B_API_KEY = "$2y$10$CANARYsecondKeyDoNotLeak98765zyxwvutsrqponmlkjihgfedcba"
+CANARY_B_TOKEN = "{CA4A41E5-BBBB-4C0D-B00B-5EC0DDEADB0B}"
 CANARIES = [CANARY_API_KEY, CANARY_TOKEN, urllib.parse.quote(CANARY_API_KEY, safe=""),
-            urllib.parse.quote(CANARY_TOKEN, safe=""), CANARY_API_KEY[7:], CANARY_TOKEN[1:-1]]
+            urllib.parse.quote(CANARY_TOKEN, safe=""), CANARY_API_KEY[7:], CANARY_TOKEN[1:-1],
+            CANARY_B_API_KEY, CANARY_B_TOKEN, urllib.parse.quote(CANARY_B_API_KEY, safe=""),
+            urllib.parse.quote(CANARY_B_TOKEN, safe=""), CANARY_B_API_KEY[7:], CANARY_B_TOKEN[1:-1]]
 
 
 def _leaks(run_dir: Path, console: str) -> list[str]:
@@ -20,6 +26,17 @@ def _leaks(run_dir: Path, console: str) -> list[str]:
         if path.is_file():
             data = path.read_bytes()
             found += [f"{path.relative_to(run_dir)}: {c}" for c in CANARIES if c.encode() in data]
+    return found
+
+
+def _bundle_leaks(bundle: Path) -> list[str]:
+    """The zip's raw bytes, and every file inside it read back through a zip reader."""
+    data = bundle.read_bytes()
+    found = [f"{bundle.name}: {c}" for c in CANARIES if c.encode() in data]
+    with zipfile.ZipFile(bundle) as archive:
+        for name in archive.namelist():
+            content = archive.read(name)
+            found += [f"{bundle.name}!{name}: {c}" for c in CANARIES if c.encode() in content]
     return found
 
 
@@ -41,14 +58,30 @@ def test_canaries_never_leave_the_process_even_when_the_server_echoes_them(tmp_p
 
 
 @pytest.mark.slow
-def test_canaries_absent_from_a_simulator_run(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("LAPOR_API_KEY", CANARY_API_KEY)
-    monkeypatch.setenv("LAPOR_TOKEN", CANARY_TOKEN)
-    code, out, err = run_cli(["run", str(ROOT / "profiles" / "contoh-simulator.yaml"), "--max-examples", "5",
-                              "--reports-dir", str(tmp_path / "r")], capsys)
+def test_canaries_absent_from_an_assessment_run_and_its_bundle(tmp_path, monkeypatch, capsys):
+    """Canaries in every secret slot (incl. auth.second_institution): none in console, run dir or bundle."""
+    for name, value in (("LAPOR_API_KEY", CANARY_API_KEY), ("LAPOR_TOKEN", CANARY_TOKEN),
+                        ("LAPOR_B_API_KEY", CANARY_B_API_KEY), ("LAPOR_B_TOKEN", CANARY_B_TOKEN)):
+        monkeypatch.setenv(name, value)
+    text = (ROOT / "profiles" / "contoh-simulator.yaml").read_text(encoding="utf-8")
+    text = text.replace("max_examples: 15", "max_examples: 5").replace(
+        "  token: ${LAPOR_TOKEN}\n",
+        "  token: ${LAPOR_TOKEN}\n  second_institution:\n    institution_id: \"12838\"\n"
+        "    api_key: ${LAPOR_B_API_KEY}\n    token: ${LAPOR_B_TOKEN}\n", 1)
+    assert "LAPOR_B_TOKEN" in text
+    profile = tmp_path / "asesmen.yaml"
+    profile.write_text(text, encoding="utf-8")
+    assert run_cli(["keys", "init", "--dir", str(tmp_path / "keys")], capsys)[0] == 0
+    code, out, err = run_cli(["run", str(profile), "--mode", "assessment", "--key",
+                              str(tmp_path / "keys" / "signing-key.pem"), "--reports-dir", str(tmp_path / "r")], capsys)
     run_dir = Path(out.strip().splitlines()[-1])
-    assert code == 0, out + err
+    bundle = run_dir.parent / f"{run_dir.name}.evidence.zip"
+    assert code in (0, 1), out + err
+    assert bundle.is_file(), out + err
     assert _leaks(run_dir, out + err) == []
+    assert _bundle_leaks(bundle) == []
+    with zipfile.ZipFile(bundle) as archive:  # the references are there, the values are not
+        assert b"${LAPOR_B_API_KEY}" in archive.read("profile.effective.json")
 
 
 def test_redactor_masks_values_headers_and_encodings():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,13 +27,16 @@ class Entry:
 
 
 class Ledger:
-    def __init__(self, path: Path) -> None:
+    """Append-only; every line passes through `redact` before it touches the disk."""
+
+    def __init__(self, path: Path, redact: Callable[[str], str] = lambda text: text) -> None:
         self.path = path
+        self._redact = redact
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
 
     def record(self, entries: Iterable[Entry]) -> None:
-        lines = [json.dumps(asdict(entry), ensure_ascii=False) for entry in entries]
+        lines = [self._redact(json.dumps(asdict(entry), ensure_ascii=False)) for entry in entries]
         if not lines:
             return
         with self._lock, self.path.open("a", encoding="utf-8") as handle:

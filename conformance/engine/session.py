@@ -12,12 +12,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance.checks import Observation, Outcome, registered_checks
+from conformance.checks.base import read_json, results_of
 from conformance.engine.context import RunContext
 from conformance.engine.ledger import FAILED, NOT_EXERCISED, PASSED, Entry, Ledger
 from conformance.engine.transport import NoRealAnswer, Sender
+from conformance.redaction import Redactor
 from conformance.specpack import SpecPack
 
 MAX_WALK_PAGES = 50
+# Consecutive cases of one operation without a real answer (each after every retry) before the
+# harness stops retrying it and, when none was ever answered, ends its test as not exercised.
+GIVE_UP_AFTER = 2
 
 
 class ConformanceFailure(AssertionError):
@@ -32,15 +37,24 @@ class ProviderSession:
         self.openapi = pack.openapi
         self.pack_roles: dict[str, Any] = dict(pack.meta.get("roles") or {})
         self.sender = Sender(context.base_url, context.auth_headers(), time.monotonic() + context.max_time_s)
-        self.ledger = Ledger(context.run_path / "ledger.jsonl")
+        # Redaction at the source: nothing this process writes (ledger, failure messages that end up
+        # in Allure and JUnit, reproductions) may hold a credential, even if the run is killed.
+        self.redactor = Redactor([context.api_key, context.token, context.second_api_key, context.second_token])
+        self.ledger = Ledger(context.run_path / "ledger.jsonl", redact=self.redactor.redact)
         bound = {name for requirement in pack.requirements for name in requirement.check_names}
         self.checks = {name: fn for name, fn in registered_checks().items() if name in bound}
         self.current_item: str | None = None
+        self._clock_started = False
         self.reproductions: dict[str, dict[tuple[str, str, str], str]] = {}
         self.case_counts: dict[str, dict[str, int]] = {}
+        self.status_counts: dict[str, dict[int, int]] = {}  # per-operation status histogram -> operations.json
         self.item_outcomes: dict[str, dict[str, dict[str, int]]] = {}
         self.scenario_steps: list[str] | None = None
+        self.model_cache: dict[str, Any] = {}  # what model checks learn once per run (e.g. second credentials work)
         self._probe_state: dict[tuple[str, str], list[int]] = {}
+        self.last_walk_complete = True  # False when walk_pages stopped at a page that got no real answer
+        # (test item, operation) -> cases answered for real, and the current run of unanswered ones
+        self._unanswered: dict[tuple[str, str], dict[str, int]] = {}
         self._validators: dict[str, Any] = {}
         self._operations, self._pointers = {}, {}
         for op_id, definition, pointer in _operations(self.openapi):
@@ -78,11 +92,23 @@ class ProviderSession:
     def probe_failed(self, operation_id: str, name: str) -> None:
         self._probe_state.setdefault((operation_id, name), [0, 0])[1] += 1
 
+    def gateway_failure(self, response: Any, operation_id: str = "") -> bool:
+        """An error the gateway produced itself (502/504 timeouts, its 404/400…) is no answer from the API.
+
+        Only its 401/403 are judged (LAPOR-AUTH-004 names the gateway as the one refusing the credentials).
+        A 502/504 is not retried: the back end may have acted on the request.
+        """
+        if response.status_code in (401, 403) or response.status_code < 400:
+            return False
+        return Observation(case=None, response=response, operation_id=operation_id, session=self).is_gateway_answer
+
     def resend(self, case: Any, *, headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> Any:
+        """A check's own request; None when it got no real answer (gateway 429/503 to the end, gateway errors)."""
         try:
-            return self.sender.send(case, headers=headers, params=params)
+            response = self.sender.send(case, headers=headers, params=params)
         except NoRealAnswer:
             return None
+        return None if self.gateway_failure(response) else response
 
     def call_role(self, role: str, *, path_parameters: dict[str, str] | None = None,
                   query: dict[str, Any] | None = None) -> Any:
@@ -99,11 +125,15 @@ class ProviderSession:
         Page numbers, not `next_page_url`: a check that reads the list must not inherit a paging
         defect, which the paging checks report on their own.
         """
+        self.last_walk_complete = True
         for number in range(1, MAX_WALK_PAGES + 1):
             response = self.call_role(role, path_parameters=path_parameters, query={"page": number})
-            if response is None or response.status_code != 200:
+            if response is None:  # no real answer: the walk proves nothing either way
+                self.last_walk_complete = False
                 return
-            data = ((response.json() or {}).get("results") or {}).get("data") or []
+            if response.status_code != 200:
+                return
+            data = results_of(read_json(response)).get("data") or []
             if not data:
                 return
             yield data
@@ -112,20 +142,47 @@ class ProviderSession:
     def start_scenario(self) -> None:
         self.scenario_steps = []
 
-    def exercise(self, case: Any, *, scenario: bool = False) -> Any:
+    def probe(self, case: Any, headers: dict[str, str], note: str) -> Any:
+        """Send `case` with other headers (e.g. a second institution's) for a check; the request joins
+        the running scenario's steps so a failing model run reproduces it too. None: no real answer."""
+        if self.scenario_steps is not None:
+            self.scenario_steps.append(f"# {note}\n{self.curl_for(case, self.sender.headers_for(headers))}")
+        return self.resend(case, headers=self.sender.headers_for(headers))
+
+    def exercise(self, case: Any, *, scenario: bool = False, extra: dict[str, Any] | None = None) -> Any:
+        """Send `case`, run every bound check, record the ledger; `extra` reaches the checks as
+        `Observation.extra` (the lifecycle model passes what it expects under the key "model")."""
         operation_id = operation_id_of(case)
+        if not self._clock_started:  # the budget counts from the first case, not from collection
+            self._clock_started = True
+            self.sender.deadline = time.monotonic() + self.context.max_time_s
+        if time.monotonic() > self.sender.deadline:
+            _skip_over_budget(self.context.max_time_s)
         if scenario and self.scenario_steps is not None:
             self.scenario_steps.append(self.curl_for(case))
         counts = self.case_counts.setdefault(operation_id, {"cases": 0, "answered": 0, "not_exercised": 0})
         counts["cases"] += 1
+        streak = self._unanswered.setdefault((self.current_item or "", operation_id), {"answered": 0, "streak": 0})
         try:
-            response = self.sender.send(case)
+            # After a run of unanswered cases, one attempt per case: the back-off budget is not
+            # spent again and again on an operation the gateway keeps refusing.
+            response = self.sender.send(case, attempts=1 if streak["streak"] >= GIVE_UP_AFTER else None)
+            if self.gateway_failure(response, operation_id):
+                raise NoRealAnswer(response.status_code)
         except NoRealAnswer as error:
             counts["not_exercised"] += 1
             self.ledger.record([Entry("", "transport", operation_id, NOT_EXERCISED, f"HTTP {error.status}")])
+            streak["streak"] += 1
+            if not scenario and not streak["answered"] and streak["streak"] >= GIVE_UP_AFTER:
+                _skip_unanswered(operation_id, error.status, streak["streak"])
             return None
+        streak["answered"] += 1
+        streak["streak"] = 0
         counts["answered"] += 1
-        observation = Observation(case=case, response=response, operation_id=operation_id, session=self)
+        self.status_counts.setdefault(operation_id, {}).setdefault(response.status_code, 0)  # status histogram
+        self.status_counts[operation_id][response.status_code] += 1
+        observation = Observation(case=case, response=response, operation_id=operation_id, session=self,
+                                  extra=dict(extra or {}))
         outcomes: list[Outcome] = []
         for function in self.checks.values():
             outcomes.extend(function(observation))
@@ -135,7 +192,8 @@ class ProviderSession:
         if failures:
             probes = {o.check: o.probe_headers for o in outcomes if not o.passed and o.probe_headers is not None}
             self._remember(case, failures, probes)
-            raise ConformanceFailure("\n".join(f"{e.requirement} [{e.check}] {e.message}" for e in failures))
+            text = "\n".join(f"{e.requirement} [{e.check}] {e.message}" for e in failures)
+            raise ConformanceFailure(self.redactor.redact(text))
         return response
 
     def _bind(self, outcomes: list[Outcome], operation_id: str, case: Any) -> list[Entry]:
@@ -165,12 +223,15 @@ class ProviderSession:
         store = self.reproductions.setdefault(self.current_item, {})
         for entry in failures:
             command = self.curl_for(case, probes[entry.check]) if entry.check in probes else curl
-            store[(entry.requirement, entry.check, entry.operation)] = f"# {entry.requirement} [{entry.check}] {entry.message}\n{command}"
+            store[(entry.requirement, entry.check, entry.operation)] = self.redactor.redact(
+                f"# {entry.requirement} [{entry.check}] {entry.message}\n{command}")
 
     def curl_for(self, case: Any, sent_headers: dict[str, str] | None = None) -> str:
         """A curl command whose credentials are the user's environment variables, not values."""
         key_ref, token_ref = f"${{{self.context.api_key_ref}}}", f"${{{self.context.token_ref}}}"
-        real = {self.context.api_key: key_ref, self.context.token: token_ref}
+        real = {self.context.api_key: key_ref, self.context.token: token_ref,
+                # the second institution's (their variable names are not in the run context)
+                self.context.second_api_key: "${KUNCI_INSTANSI_KEDUA}", self.context.second_token: "${TOKEN_INSTANSI_KEDUA}"}
         if sent_headers is None:
             sent_headers = self.sender.headers_for()
         headers = {}
@@ -186,6 +247,27 @@ class ProviderSession:
             method = f"-X {case.method.upper()}"
             command = command.replace(method, f"{method} -H 'Accept: application/json'", 1)
         return command
+
+
+def _skip_over_budget(max_time_s: int) -> None:
+    """The profile's time budget (budget.max_time_s) is spent: the rest is not exercised, never passed."""
+    import pytest
+
+    pytest.skip(f"tidak teruji: anggaran waktu {max_time_s} s (budget.max_time_s) habis / "
+                f"not exercised: the time budget of {max_time_s} s (budget.max_time_s) is spent")
+
+
+def _skip_unanswered(operation_id: str, status: int, cases: int) -> None:
+    """End the test of an operation that never got a real answer: skipped (not exercised), never passed.
+
+    Its cases are already in the ledger as not exercised; sending the rest of them would only
+    spend the time budget on the gateway's 429/503.
+    """
+    import pytest
+
+    pytest.skip(f"tidak teruji: {operation_id} tidak pernah mendapat jawaban nyata ({cases} kasus, terakhir HTTP "
+                f"{status} dari gateway/target) / not exercised: {operation_id} never got a real answer "
+                f"({cases} cases, last HTTP {status})")
 
 
 def operation_id_of(case: Any) -> str:

@@ -39,11 +39,13 @@ class Sender:
         dropped = {name.lower() for name in drop}
         return {name: value for name, value in headers.items() if name.lower() not in dropped}
 
-    def send(self, case: Any, *, headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> Any:
-        """Call `case` with our headers; raises NoRealAnswer after exhausting retries."""
+    def send(self, case: Any, *, headers: dict[str, str] | None = None, params: dict[str, Any] | None = None,
+             attempts: int | None = None) -> Any:
+        """Call `case` with our headers; raises NoRealAnswer after `attempts` (default MAX_ATTEMPTS) tries."""
         headers = headers if headers is not None else self.headers_for()
+        attempts = max(1, attempts or MAX_ATTEMPTS)
         response = None
-        for attempt in range(MAX_ATTEMPTS):
+        for attempt in range(attempts):
             kwargs: dict[str, Any] = {"base_url": self.base_url, "headers": headers,
                                       "allow_redirects": False, "timeout": REQUEST_TIMEOUT_S}
             if params is not None:
@@ -52,7 +54,7 @@ class Sender:
             if response.status_code not in RETRY_STATUSES:
                 return response
             wait = retry_delay(response.headers, attempt)
-            if attempt == MAX_ATTEMPTS - 1 or time.monotonic() + wait > self.deadline:
+            if attempt == attempts - 1 or time.monotonic() + wait > self.deadline:
                 break
             time.sleep(wait)
         raise NoRealAnswer(response.status_code if response is not None else 0)

@@ -20,6 +20,10 @@ def print_schema() -> int:
 def validate(path: str) -> int:
     """Load the profile and resolve its credentials (values never shown). ProfileError -> exit 2."""
     profile = load_profile(path)
+    from conformance.profiles.waivers import check_waivers
+    from conformance.specpack import load_pack
+
+    check_waivers(profile, load_pack(profile.spec_pack, base_dir=profile.source_path.parent))
     credentials = resolve_credentials(profile)
     for line in warnings(profile):
         print(line, file=sys.stderr)

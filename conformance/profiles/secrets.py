@@ -98,6 +98,10 @@ def resolve_credentials(profile: Profile, environ: Mapping[str, str] = os.enviro
             raise credential_problem(field, reference, file=shown, line=line)
         names[field] = name
         value = environ.get(name, "")
+        if value and (value != value.strip() or any(ord(ch) < 32 or ord(ch) == 127 for ch in value)):
+            # A stray newline or space from copy-paste would be sent in a header and could not be
+            # recognised by the redactor in its escaped forms: refuse it up front.
+            raise ProfileError("profile.error.env_bad_value", file=shown, line=line, field=field, var=name)
         if value:
             resolved[field] = value
         elif profile.target.is_simulator:

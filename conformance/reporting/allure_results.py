@@ -53,3 +53,22 @@ def write_environment(results_dir: Path, values: dict[str, Any]) -> None:
 
     lines = [f"{escape(key)}={str(value).replace(chr(10), ' ')}" for key, value in values.items()]
     (results_dir / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def mark_unfinished(results_dir: Path, completed_labels: frozenset[str], message: str) -> int:
+    """After an interruption: a result whose test never reported back is `broken`, never passed.
+
+    allure-pytest writes the test that was running when pytest stopped as passed, without the
+    harness's labels; its story label (the operation) is not among the completed ones.
+    """
+    marked = 0
+    for path in result_files(results_dir):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        story = next((label["value"] for label in result.get("labels", []) if label.get("name") == "story"), None)
+        if story in completed_labels:
+            continue
+        result["status"] = "broken"
+        result["statusDetails"] = {"message": message}
+        path.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        marked += 1
+    return marked

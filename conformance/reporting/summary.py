@@ -31,20 +31,23 @@ def tool_versions() -> dict[str, str]:
 
 
 def requirement_outcomes(pack: SpecPack, entries: list[Entry], directions: set[str]) -> list[dict[str, Any]]:
-    tallies: dict[str, dict[str, Any]] = defaultdict(lambda: {PASSED: 0, FAILED: 0, "operations": set(), "findings": []})
+    tallies: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {PASSED: 0, FAILED: 0, "operations": set(), "findings": [], "cases": set()})
     for entry in entries:
         if not entry.requirement:
             continue
         tally = tallies[entry.requirement]
         tally[entry.outcome] = tally.get(entry.outcome, 0) + 1
         tally["operations"].add(entry.operation)
+        if entry.case_id:
+            tally["cases"].add(entry.case_id)
         if entry.outcome == FAILED and len(tally["findings"]) < MAX_FINDINGS_PER_REQUIREMENT:
             finding = {"operation": entry.operation, "check": entry.check, "message": entry.message}
             if finding not in tally["findings"]:
                 tally["findings"].append(finding)
     rows = []
     for requirement in pack.requirements:
-        tally = tallies.get(requirement.id, {PASSED: 0, FAILED: 0, "operations": set(), "findings": []})
+        tally = tallies.get(requirement.id, {PASSED: 0, FAILED: 0, "operations": set(), "findings": [], "cases": set()})
         if requirement.direction not in directions:
             outcome = "not_applicable"
         elif tally[FAILED]:
@@ -58,6 +61,7 @@ def requirement_outcomes(pack: SpecPack, entries: list[Entry], directions: set[s
             "evidence": requirement.evidence, "provisional": requirement.provisional,
             "title": requirement.title, "outcome": outcome,
             "evaluations": {"passed": tally[PASSED], "failed": tally[FAILED]},
+            "cases": len(tally["cases"]),  # distinct cases (requests the suites sent) that exercised it
             "operations": sorted(tally["operations"]), "findings": tally["findings"],
         })
     return rows

@@ -18,7 +18,7 @@ from typing import Any
 
 from conformance.engine.context import (API_KEY_ENV, CONTEXT_ENV, SECOND_API_KEY_ENV, SECOND_TOKEN_ENV,
                                        TOKEN_ENV)
-from conformance.i18n import t
+from conformance.i18n import current_lang, t
 from conformance.pytest_plugin import PROGRESS_PREFIX
 from conformance.redaction import Redactor
 
@@ -30,6 +30,7 @@ SUITES_DIR = PROJECT_ROOT / "suites"
 class PytestOutcome:
     exit_code: int
     interrupted: bool
+    completed: frozenset[str] = frozenset()  # labels of the tests that reported a result
 
 
 def pytest_command(run_dir: Path, suites: list[str]) -> list[str]:
@@ -45,7 +46,7 @@ def run_suites(run_dir: Path, suites: list[str], context_file: Path, credentials
     env = dict(os.environ)
     env.update({CONTEXT_ENV: str(context_file), API_KEY_ENV: credentials.api_key, TOKEN_ENV: credentials.token,
                 SECOND_API_KEY_ENV: credentials.second_api_key, SECOND_TOKEN_ENV: credentials.second_token,
-                "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "LAPOR_CONFORMANCE_LANG": current_lang(),
                 # The suites import the harness from this checkout, installed or not.
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))})
     # A scratch working directory keeps Hypothesis' and pytest's own folders out of the run directory.
@@ -71,7 +72,8 @@ def run_suites(run_dir: Path, suites: list[str], context_file: Path, credentials
             for line in process.stdout or []:
                 log.write(redactor.redact(line.partition(PROGRESS_PREFIX)[0]))
     scratch.cleanup()
-    return PytestOutcome(process.returncode if process.returncode is not None else 2, interrupted)
+    return PytestOutcome(process.returncode if process.returncode is not None else 2, interrupted,
+                         frozenset(progress.completed))
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -93,6 +95,7 @@ class Progress:
     def __init__(self) -> None:
         self.total = 0
         self.done = 0
+        self.completed: set[str] = set()
 
     def show(self, event: dict) -> None:
         if event.get("event") == "collected":
@@ -102,6 +105,7 @@ class Progress:
         if event.get("event") != "result":
             return
         self.done += 1
+        self.completed.add(str(event.get("label")))
         outcome = t(f"run.outcome.{event.get('outcome', 'failed')}")
         requirements = ", ".join(event.get("requirements") or [])
         detail = t("run.progress.cases", cases=event["cases"]) if event.get("cases") else ""

@@ -6,6 +6,7 @@ import contextlib
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -16,9 +17,12 @@ PREFLIGHT_TIMEOUT_S = 10
 
 
 @contextlib.contextmanager
-def target_base_url(base_url: str, api_key: str, token: str, bearer_header: str) -> Iterator[str]:
+def target_base_url(base_url: str, api_key: str, token: str, bearer_header: str,
+                    pack: Any = None) -> Iterator[str]:
     if base_url != SIMULATOR:
         preflight(base_url)
+        if pack is not None:
+            check_access(base_url, pack, {bearer_header: f"Bearer {api_key}", "token": token})
         yield base_url.rstrip("/")
         return
     from conformance.simulator.server import start_in_thread
@@ -31,6 +35,37 @@ def target_base_url(base_url: str, api_key: str, token: str, bearer_header: str)
             yield handle.base_url
         finally:
             handle.stop()
+
+
+def check_access(base_url: str, pack: Any, headers: dict[str, str]) -> None:
+    """One read-only call with the profile's credentials before any test.
+
+    Wrong credentials or a wrong base path would otherwise surface as a long list of findings
+    against the integration; they are a set-up problem, so they stop the run with exit 2.
+    """
+    path = _read_only_probe_path(pack)
+    if path is None:
+        return
+    url = base_url.rstrip("/") + path
+    try:
+        with httpx.Client(timeout=PREFLIGHT_TIMEOUT_S, follow_redirects=False) as client:
+            response = client.get(url, params={"page_size": 1}, headers={"Accept": "application/json", **headers})
+    except httpx.HTTPError:
+        return  # reachability was checked already; a flaky answer is the suites' business
+    if response.status_code in (401, 403):
+        raise UserError("run.credentials_rejected", status=response.status_code, url=url,
+                        header=next(iter(headers)))
+    if response.status_code == 404 or 300 <= response.status_code < 400:
+        raise UserError("run.base_path_wrong", status=response.status_code, url=url)
+
+
+def _read_only_probe_path(pack: Any) -> str | None:
+    operation_id = ((pack.meta.get("roles") or {}).get("operations") or {}).get("list_institutions")
+    for path, item in (pack.openapi.get("paths") or {}).items():
+        operation = (item or {}).get("get")
+        if isinstance(operation, dict) and operation.get("operationId") == operation_id and "{" not in path:
+            return path
+    return None
 
 
 def preflight(base_url: str) -> None:

@@ -1,0 +1,1 @@
+"""Evidence for the assessment decision: signing keys, the signed bundle, offline verification."""

@@ -1,0 +1,184 @@
+"""After the suites: outcomes → waivers → evidence gate → verdict and recommendation → every output.
+
+Order matters for secrets: everything is written first, then one redaction sweep runs over the
+run directory, then the Allure HTML is built (it base64-encodes what it embeds) and swept again,
+and only then the evidence bundle is staged, leak-scanned, signed and written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from conformance import __version__
+from conformance.engine.context import RunContext
+from conformance.engine.ledger import read_ledger
+from conformance.errors import UserError
+from conformance.i18n import current_lang, t
+from conformance.profiles.loader import Profile
+from conformance.redaction import MASK, Redactor
+from conformance.reporting import allure_results
+from conformance.reporting.front_page import write_front_page
+from conformance.reporting.requirements_page import write_requirements_page
+from conformance.reporting.summary import operation_counts, requirement_outcomes, tool_versions, write_summary
+from conformance.runner.mode import ModePlan
+from conformance.runner.target import SIMULATOR
+from conformance.specpack import SpecPack
+from conformance.verdict import gate
+from conformance.verdict.policy import Policy
+from conformance.verdict.recommend import decide, render_reason, render_recommendation, run_verdict
+from conformance.verdict.waivers import apply_waivers
+
+EXIT_BY_VERDICT = {"pass": 0, "fail": 1, "incomplete": 2, "error": 2}
+
+
+def finish(run_dir: Path, profile: Profile, pack: SpecPack, policy: Policy, plan: ModePlan, context: RunContext,
+           redactor: Redactor, outcome: Any, *, html: bool, started_at: datetime.datetime, duration: float) -> int:
+    results_dir = run_dir / "allure-results"
+    allure_results.stabilise_identities(results_dir)
+    if outcome.interrupted:
+        allure_results.mark_unfinished(results_dir, outcome.completed, t("run.unfinished_test"))
+    entries = read_ledger(run_dir / "ledger.jsonl")
+    today = started_at.date()
+    requirements = requirement_outcomes(pack, entries, directions=set(plan.suites))
+    waivers = apply_waivers(requirements, profile.waivers, today)
+    planned, skipped = gate.planned_operations(pack.openapi, context.read_only)
+    operations = gate.read_operations(run_dir / "operations.json")
+    problems = gate.gate_problems(operations, planned, policy, outcome.interrupted)
+    verdict, reasons = run_verdict(requirements, problems)
+    harness_error = not outcome.interrupted and outcome.exit_code not in (0, 1)
+    if harness_error or (outcome.exit_code == 1 and verdict == "pass"):
+        verdict, reasons = "error", [f"pytest_exit:{outcome.exit_code}"]
+        problems = problems + [{"code": "harness_error", "exit_code": outcome.exit_code}]
+    recommendation = decide(requirements, waivers, policy, problems, today=today, skipped_operations=skipped)
+    shown_target = SIMULATOR + f" ({context.base_url})" if profile.target.is_simulator else context.base_url
+    mode_text = t("env.mode.assessment" if plan.is_assessment else "env.mode.self_check")
+    allure_results.write_environment(results_dir, {
+        t("env.agency"): f"{profile.agency.name} ({profile.agency.code})", t("env.environment"): profile.environment,
+        t("env.target"): shown_target, t("env.pack"): f"{pack.id} {pack.version} (sha256 {pack.sha256[:16]}…)",
+        t("env.seed"): context.seed, t("env.mode"): mode_text, t("env.verdict"): t(f"env.verdict.{verdict}"),
+        t("env.recommendation"): render_recommendation(recommendation),
+        "Harness": f"lapor-conformance {__version__}",
+    })
+    counts = allure_results.count_statuses(results_dir)
+    summary = {
+        "schema_version": 2, "run_id": run_dir.name, "verdict": verdict, "verdict_reasons": reasons,
+        "recommendation": recommendation, "mode": plan.mode, "valid_for_decisions": plan.is_assessment,
+        "watermark": None if plan.is_assessment else t("env.mode.self_check"),
+        "agency": context.agency, "environment": profile.environment, "target": shown_target,
+        "profile": {"path": str(profile.source_path), "sha256": profile.sha256, "locked": plan.is_assessment},
+        "spec": {"id": pack.id, "version": pack.version, "sha256": pack.sha256},
+        "policy": {"id": policy.id, "path": str(policy.path), "sha256": policy.sha256},
+        "assessment": dict(profile.assessment), "suites": list(plan.suites),
+        "seed": context.seed, "max_examples": context.max_examples, "stateful": context.stateful,
+        "started_at": started_at.isoformat(timespec="seconds"), "duration_s": round(duration, 2),
+        "interrupted": outcome.interrupted, "tools": tool_versions(), "tests": counts,
+        "operations": operation_counts(entries),
+        "evidence": {"min_accepted_cases": policy.min_accepted_cases, "problems": problems,
+                     "operations": gate.operation_evidence(operations, planned), "skipped_operations": skipped},
+        "waivers": waivers, "requirements": requirements,
+    }
+    write_summary(run_dir / "summary.json", summary)
+    from conformance.evidence.versions import collect_versions
+
+    write_summary(run_dir / "versions.json", collect_versions())
+    outcomes = {row["id"]: row["outcome"] for row in requirements}
+    write_requirements_page(run_dir / "requirements.html", pack, current_lang(), outcomes)
+    write_front_page(run_dir, summary, current_lang())
+    # Redact before the HTML is built: the single-file report base64-encodes what it embeds.
+    redactor.redact_tree(run_dir)
+    _write_effective_profile(run_dir / "profile.effective.json", profile, redactor)
+    if html:
+        _build_html(run_dir, profile, pack)
+        redactor.redact_tree(run_dir / "allure-report")
+    bundle, refused = None, None
+    if plan.is_assessment:
+        try:
+            bundle = _bundle(run_dir, profile, pack, policy, plan, redactor)
+        except UserError as error:  # the run's outputs stay; only the bundle is refused
+            refused = error
+    _print_closing(run_dir, summary, counts, redactor, bundle)
+    if refused is not None:
+        print(f"{t('error.prefix')}: {redactor.redact(refused.render())}", file=sys.stderr, flush=True)
+        return refused.exit_code
+    return EXIT_BY_VERDICT[verdict]
+
+
+def _write_effective_profile(path: Path, profile: Profile, redactor: Redactor) -> None:
+    """References only by construction. Written after the sweep, whose header-name rule would take
+    `"auth": {` for a credential header; secret values are still masked here, value by value."""
+    text = json.dumps(profile.as_dict(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    for secret in redactor.secrets:
+        text = text.replace(secret, MASK)
+    path.write_text(text, encoding="utf-8")
+
+
+def _bundle(run_dir: Path, profile: Profile, pack: SpecPack, policy: Policy, plan: ModePlan,
+            redactor: Redactor) -> Path:
+    from conformance.evidence.bundle import write_bundle
+
+    profile_bytes = profile.source_path.read_bytes() if profile.source_path.is_file() else b""
+    if hashlib.sha256(profile_bytes).hexdigest() != profile.sha256:  # the locked profile changed during the run
+        raise UserError("bundle.profile_changed", file=str(profile.source_path), run_dir=str(run_dir))
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    return write_bundle(run_dir, summary=summary, profile_bytes=profile_bytes, pack_root=pack.root,
+                        policy_path=policy.path, policy_bytes=policy.text, key_path=plan.key_path, redactor=redactor)
+
+
+def _build_html(run_dir: Path, profile: Profile, pack: SpecPack) -> None:
+    from conformance.reporting.allure_html import build_html_report
+
+    title = f"LAPOR conformance — {profile.agency.name} — {pack.id} {pack.version}"
+    try:
+        build_html_report(run_dir / "allure-results", run_dir / "allure-report", title=title, lang=current_lang())
+    except UserError as error:
+        print(f"{t('run.html_warning')}: {error.render()}", flush=True)
+
+
+def _print_closing(run_dir: Path, summary: dict[str, Any], counts: dict[str, int], redactor: Redactor,
+                   bundle: Path | None) -> None:
+    def say(text: str) -> None:
+        print(redactor.redact(text), flush=True)
+
+    requirements, lang = summary["requirements"], current_lang()
+    tally: dict[str, int] = {}
+    for row in requirements:
+        tally[row["outcome"]] = tally.get(row["outcome"], 0) + 1
+    print()
+    say(t("run.tests_line", **{k: counts.get(k, 0) for k in ("total", "passed", "failed", "broken", "skipped")}))
+    say(t("run.requirements_line", passed=tally.get("passed", 0), failed=tally.get("failed", 0),
+          not_exercised=tally.get("not_exercised", 0), not_applicable=tally.get("not_applicable", 0))
+        + (t("run.requirements_waived", waived=tally["waived"]) if tally.get("waived") else ""))
+    for row in requirements:
+        if row["outcome"] in ("failed", "waived"):
+            first = row["findings"][0] if row["findings"] else {"operation": "", "message": ""}
+            flag = " (provisional)" if row["provisional"] else ""
+            mark = "✗" if row["outcome"] == "failed" else "≈"
+            suffix = f" — {t('outcome.waived')}" if row["outcome"] == "waived" else ""
+            say(f"  {mark} {row['id']} [{row['level']}{flag}] {row['title'].get(lang, row['id'])}{suffix}")
+            say(f"      {first['operation']}: {first['message'][:200]}")
+    for waiver in summary["waivers"]:
+        if waiver["status"] in ("expired", "stale"):
+            say("  ! " + render_reason({"code": "expired_waiver" if waiver["status"] == "expired" else "stale_waiver",
+                                        **waiver}))
+    verdict = summary["verdict"]
+    gap_only = verdict == "incomplete" and not summary["interrupted"]
+    say(t("run.verdict.insufficient") if gap_only else t(f"run.verdict.{verdict}"))
+    for problem in summary["evidence"]["problems"]:
+        if problem["code"] not in ("interrupted", "harness_error"):
+            say("  · " + render_reason(problem))
+    say(t("run.recommendation", text=render_recommendation(summary["recommendation"])))
+    say("  " + t("rec.advisory"))
+    if summary["mode"] != "assessment":
+        say(t("run.self_check_note"))
+    html = run_dir / "allure-report" / "index.html"
+    if html.is_file():
+        say(t("run.report_at", path=str(html)))
+    say(t("run.front_page_at", path=str(run_dir / "index.html")))
+    if bundle is not None:
+        say(t("run.bundle_at", path=str(bundle)))
+    print(str(run_dir))

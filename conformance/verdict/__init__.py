@@ -1,0 +1,1 @@
+"""Verdict: policy (data) + waivers + evidence gate -> recommendation for the assessment decision."""

@@ -1,0 +1,84 @@
+"""Evidence-sufficiency gate: did the run exercise enough for any positive recommendation?
+
+Input is `operations.json` (written by the pytest plugin at session end): per operation the number
+of cases and a histogram of HTTP statuses. The gate finds, per operation of the spec pack the
+run was allowed to call: no cases at all, only rejections (401/403/404 by default, and 5xx),
+or fewer accepted (2xx) answers than the policy requires. An interrupted run never passes it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from conformance.verdict.policy import Policy
+
+READ_METHODS = ("get", "head")
+
+
+def read_operations(path: Path) -> dict[str, dict[str, Any]] | None:
+    """The per-operation record, or None when the suites never wrote one."""
+    if not path.is_file():
+        return None
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")).get("operations") or {})
+    except (ValueError, AttributeError):
+        return None
+
+
+def planned_operations(openapi: dict[str, Any], read_only: bool) -> tuple[list[str], list[str]]:
+    """(operations the run was meant to call, write operations skipped because the target is read-only)."""
+    planned, skipped = [], []
+    for path, item in (openapi.get("paths") or {}).items():
+        for method, definition in (item or {}).items():
+            if not isinstance(definition, dict) or "responses" not in definition:
+                continue
+            operation_id = definition.get("operationId") or f"{method.upper()} {path}"
+            (skipped if read_only and method.lower() not in READ_METHODS else planned).append(operation_id)
+    return planned, skipped
+
+
+def accepted(statuses: dict[str, int]) -> int:
+    return sum(n for code, n in statuses.items() if str(code).startswith("2"))
+
+
+def gate_problems(operations: dict[str, dict[str, Any]] | None, planned: list[str], policy: Policy,
+                  interrupted: bool) -> list[dict[str, Any]]:
+    problems: list[dict[str, Any]] = []
+    if interrupted:
+        problems.append({"code": "interrupted"})
+    if operations is None:
+        problems.append({"code": "no_record"})
+        return problems
+    rejections = {str(code) for code in policy.rejection_statuses}
+    for operation_id in planned:
+        record = operations.get(operation_id) or {}
+        statuses = {str(k): int(v) for k, v in (record.get("statuses") or {}).items()}
+        seen = sum(statuses.values())
+        if seen == 0:
+            unanswered = int(record.get("not_exercised", 0))
+            problems.append({"code": "no_real_answer", "operation": operation_id, "cases": unanswered}
+                            if unanswered else {"code": "no_cases", "operation": operation_id})
+            continue
+        if all(code in rejections or code.startswith("5") for code in statuses):
+            problems.append({"code": "only_rejections", "operation": operation_id,
+                             "statuses": ", ".join(sorted(statuses))})
+            continue
+        count = accepted(statuses)
+        if count < policy.min_accepted_cases:
+            problems.append({"code": "too_few_accepted", "operation": operation_id, "accepted": count,
+                             "required": policy.min_accepted_cases})
+    return problems
+
+
+def operation_evidence(operations: dict[str, dict[str, Any]] | None, planned: list[str]) -> dict[str, Any]:
+    """Per planned operation: cases, answered, accepted, status histogram (for summary and front page)."""
+    table = {}
+    for operation_id in planned:
+        record = (operations or {}).get(operation_id) or {}
+        statuses = {str(k): int(v) for k, v in (record.get("statuses") or {}).items()}
+        table[operation_id] = {"cases": int(record.get("cases", 0)), "answered": int(record.get("answered", 0)),
+                               "not_exercised": int(record.get("not_exercised", 0)),
+                               "accepted": accepted(statuses), "statuses": statuses}
+    return table
