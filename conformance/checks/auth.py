@@ -13,6 +13,7 @@ PROBE_ROUNDS_PER_OPERATION = 2
 REJECTED = (401, 403)
 WRONG_KEY = "$2y$10$" + "x" * 53
 WRONG_TOKEN = "{00000000-0000-0000-0000-000000000000}"
+MIN_ECHO_LENGTH = 8
 
 
 def _should_probe(observation: Observation, name: str) -> bool:
@@ -82,7 +83,8 @@ def credentials_accepted(observation: Observation) -> list[Outcome]:
 @check("no_credential_echo")
 def no_credential_echo(observation: Observation) -> list[Outcome]:
     context = observation.session.context
-    secrets = [value for value in (context.api_key, context.token) if value]
+    # A value this short would match by chance (a 1-letter test key is in every body).
+    secrets = [value for value in (context.api_key, context.token) if len(value) >= MIN_ECHO_LENGTH]
     body = observation.response.content or b""
     headers = " ".join(f"{k}: {v}" for k, v in dict(observation.response.headers or {}).items())
     for secret in secrets:

@@ -8,6 +8,7 @@ from `x-requirement` in the OpenAPI document).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,21 +45,13 @@ class Observation:
 
     def json(self) -> Any:
         """The parsed body, or None. A UTF-8 BOM is tolerated here (reported by its own check)."""
-        if "json" in self.extra:
-            return self.extra["json"]
-        import json
-
-        text = self.response.content.decode("utf-8-sig", errors="replace") if self.response.content else ""
-        try:
-            value = json.loads(text) if text else None
-        except ValueError:
-            value = None
-        self.extra["json"] = value
-        return value
+        if "json" not in self.extra:
+            self.extra["json"] = read_json(self.response)
+        return self.extra["json"]
 
     @property
     def has_bom(self) -> bool:
-        return bool(self.response.content) and self.response.content.startswith(b"\xef\xbb\xbf")
+        return bool(self.response.content) and self.response.content.startswith(UTF8_BOM)
 
     @property
     def is_redirect_or_html(self) -> bool:
@@ -81,6 +74,36 @@ class Observation:
             if key.lower() == name.lower():
                 return value[0] if isinstance(value, list) else str(value)
         return ""
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def read_json(response: Any) -> Any:
+    """The JSON body of any response a check reads — the case's own or one it resent — or None.
+
+    Never raises. A UTF-8 BOM is tolerated (LAPOR-HTTP-004 reports it): `response.json()` of the
+    HTTP clients raises on it, which would turn one SHOULD finding into crashed checks and
+    wrong verdicts everywhere a check reads a second answer (paging, lifecycle).
+    """
+    content = getattr(response, "content", None) or b""
+    if content.startswith(UTF8_BOM):
+        content = content[len(UTF8_BOM):]
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content)  # bytes: UTF-8/16/32 detected as the JSON RFC allows
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        try:
+            return json.loads(content.decode("utf-8", errors="replace"))
+        except (ValueError, RecursionError):
+            return None
+
+
+def results_of(body: Any) -> dict[str, Any]:
+    """`body.results` when it is an object, else {} (for checks that walk lists)."""
+    results = body.get("results") if isinstance(body, dict) else None
+    return results if isinstance(results, dict) else {}
 
 
 CheckFunction = Callable[[Observation], Iterable[Outcome]]

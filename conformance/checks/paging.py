@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
-from conformance.checks.base import Observation, Outcome, check, failed, passed
+from conformance.checks.base import Observation, Outcome, check, failed, passed, read_json, results_of
 
 
 def _page(observation: Observation) -> tuple[list[Any], Any, bool] | None:
@@ -46,11 +47,39 @@ def paging_link_within_base(observation: Observation) -> list[Outcome]:
         return []
     base = observation.session.context.base_url.rstrip("/") + "/"
     target = urljoin(observation.response.request.url if observation.response.request else base, str(page[1]))
-    if not target.startswith(base):
+    if not within_base(target, base):
         return [failed("paging_link_within_base",
                        f"next_page_url {target} di luar base {base} — kredensial tidak dikirim ke sana / "
                        "outside the configured base; credentials are not sent there")]
     return [passed("paging_link_within_base")]
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def within_base(url: str, base: str) -> bool:
+    """Is `url` under `base` the way a server would resolve it, not merely by its spelling?
+
+    Same scheme, host and effective port, no userinfo, and a path that stays under the base path
+    once percent-decoded and rid of dot segments (`/v3/../../admin` climbs out of `/v3/`).
+    """
+    try:
+        link, root = urlsplit(url.strip()), urlsplit(base)
+        link_port = link.port or DEFAULT_PORTS.get(link.scheme.lower())
+        root_port = root.port or DEFAULT_PORTS.get(root.scheme.lower())
+    except ValueError:  # an invalid port, an unbalanced IPv6 bracket
+        return False
+    if link.scheme.lower() != root.scheme.lower() or link.username is not None or link.password is not None:
+        return False
+    if (link.hostname or "") != (root.hostname or "") or link_port != root_port:
+        return False
+    return _clean_path(link.path).startswith(_clean_path(root.path))
+
+
+def _clean_path(path: str) -> str:
+    """Percent-decoded, `\\` read as `/`, dot segments resolved, ending in exactly one `/`."""
+    decoded = unquote(path).replace("\\", "/")
+    return posixpath.normpath("/" + decoded.lstrip("/")).rstrip("/") + "/"
 
 
 @check("last_page_is_last")
@@ -62,12 +91,11 @@ def last_page_is_last(observation: Observation) -> list[Outcome]:
     params = dict(observation.case.query or {})
     params["page"] = current + 1
     response = observation.session.resend(observation.case, params=params)
-    if response is None or not 200 <= response.status_code < 300:
+    if response is None:
+        return []  # no real answer beyond the last page: nothing proven either way
+    if not 200 <= response.status_code < 300:
         return [passed("last_page_is_last")]
-    try:
-        beyond = response.json().get("results", {}).get("data") or []
-    except (ValueError, AttributeError):
-        beyond = []
+    beyond = results_of(read_json(response)).get("data") or []
     if beyond:
         return [failed("last_page_is_last",
                        f"halaman {current} berkata next_page_url=null, tetapi halaman {current + 1} memuat "
@@ -95,7 +123,7 @@ def paging_walk_complete(observation: Observation) -> list[Outcome]:
         response = observation.session.resend(observation.case, params={**params, "page": len(pages) + 1})
         if response is None or response.status_code != 200:
             return []
-        results = (response.json() or {}).get("results") or {}
+        results = results_of(read_json(response))
         pages.append(results.get("data") or [])
         if not results.get("next_page_url"):
             break
