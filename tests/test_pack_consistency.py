@@ -30,10 +30,14 @@ def test_inference_only_requirements_are_provisional():
 
 
 def test_every_binding_names_a_registered_check():
+    from conformance.client.checks import registered_client_checks
+
     checks = registered_checks()
+    client_checks = registered_client_checks()  # suites/client judge recorded traffic with their own registry
     for requirement in PACK.requirements:
-        for name in requirement.check_names:
-            assert name in checks, f"{requirement.id} is bound to unknown check {name}"
+        for binding in requirement.checked_by:
+            known = client_checks if str(binding.get("suite", "")).startswith("client/") else checks
+            assert binding["check"] in known, f"{requirement.id} is bound to unknown check {binding['check']}"
 
 
 def test_every_x_requirement_in_the_openapi_is_catalogued():

@@ -231,7 +231,8 @@ class ProviderSession:
         key_ref, token_ref = f"${{{self.context.api_key_ref}}}", f"${{{self.context.token_ref}}}"
         real = {self.context.api_key: key_ref, self.context.token: token_ref,
                 # the second institution's (their variable names are not in the run context)
-                self.context.second_api_key: "${KUNCI_INSTANSI_KEDUA}", self.context.second_token: "${TOKEN_INSTANSI_KEDUA}"}
+                self.context.second_api_key: "${KUNCI_INSTANSI_KEDUA}",
+                self.context.second_token: "${TOKEN_INSTANSI_KEDUA}"}
         if sent_headers is None:
             sent_headers = self.sender.headers_for()
         headers = {}

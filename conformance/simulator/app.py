@@ -4,6 +4,14 @@ Routes come from the spec's operations (by operationId) under its `servers` path
 Every call checks the bearer key (`Authorization: Bearer <key>` and/or `auth: Bearer <key>`) and the
 `token` header first, then validates the request against openapi.yaml (validation.py), then runs the
 handler. Bodies use the envelope {"status": true, "message": ..., "results": {...}}; ids are strings.
+
+Institutions and credentials (object-level authorisation; the rules are our inference, see
+requirements LAPOR-AUTHZ-*): each credential set may name the institution it belongs to. A credential
+without an institution is unrestricted (the historical single-credential simulator). A credential
+with one sees and acts only on complaints its institution created or that are (or were) disposed
+to it; any other complaint answers 404, exactly like an unknown id, so existence is not revealed.
+Anonymous complaints never show the reporter; secret complaints are simply never visible to an
+unrelated institution.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ FOLLOWUP_PAGE_SIZE = 10
 class Credentials:
     api_key: str
     token: str
+    institution_id: str | None = None  # None: unrestricted (sees every complaint)
 
 
 class NotFound(Exception):
@@ -62,28 +71,62 @@ def envelope(results: dict[str, Any], message: str = "Berhasil") -> dict[str, An
 class Simulator:
     """Holds the store, the validator and the credentials; builds response bodies."""
 
-    def __init__(self, store: Store, validator: SpecValidator, credentials: Credentials, bearer_header: str) -> None:
+    def __init__(self, store: Store, validator: SpecValidator, credentials: Credentials, bearer_header: str,
+                 extra_credentials: tuple[Credentials, ...] = ()) -> None:
         if bearer_header not in BEARER_HEADERS:
             raise ValueError(f"bearer_header must be one of {sorted(BEARER_HEADERS)}")
         self.store, self.validator, self.credentials = store, validator, credentials
+        self.all_credentials = (credentials, *extra_credentials)
         self.bearer_headers = BEARER_HEADERS[bearer_header]
 
     # ------------------------------------------------------------------ auth
+    def caller(self, request: Request) -> Credentials | None:
+        """The credential set both headers match, or None (then the call is rejected)."""
+        token = request.headers.get("token", "").encode("utf-8", "replace")
+        bearers = [request.headers.get(name, "").encode("utf-8", "replace") for name in self.bearer_headers]
+        for credentials in self.all_credentials:
+            expected_bearer = f"Bearer {credentials.api_key}".encode()
+            bearer_ok = any(hmac.compare_digest(value, expected_bearer) for value in bearers)
+            if bearer_ok and hmac.compare_digest(token, credentials.token.encode()):
+                return credentials
+        return None
+
     def authorized(self, request: Request) -> bool:
-        expected_bearer = f"Bearer {self.credentials.api_key}".encode()
-        bearer_ok = any(hmac.compare_digest(request.headers.get(name, "").encode("utf-8", "replace"), expected_bearer)
-                        for name in self.bearer_headers)
-        token_ok = hmac.compare_digest(request.headers.get("token", "").encode("utf-8", "replace"),
-                                       self.credentials.token.encode())
-        return bearer_ok and token_ok
+        return self.caller(request) is not None
 
     def scrub(self, body: dict[str, Any]) -> bytes:
         """Serialize, making sure no credential ever leaves the server."""
         text = json.dumps(body, ensure_ascii=False)
-        for secret in (self.credentials.api_key, self.credentials.token):
-            if len(secret) >= 8:  # a tiny test credential would otherwise mangle ordinary text
-                text = text.replace(secret, "[DISENSOR]")
+        for credentials in self.all_credentials:
+            for secret in (credentials.api_key, credentials.token):
+                if len(secret) >= 8:  # a tiny test credential would otherwise mangle ordinary text
+                    text = text.replace(secret, "[DISENSOR]")
         return text.encode("utf-8")
+
+    # ------------------------------------------------------- object-level access
+    def related(self, complaint: dict[str, Any], institution: str | None) -> bool:
+        """May `institution` see and act on `complaint`? (None: an unrestricted credential.)"""
+        if institution is None:
+            return True
+        if institution in (complaint.get("owner_institution_id"), complaint.get("disposition_id")):
+            return True
+        return institution in self.store.disposition_history(complaint["id"])
+
+    def can_read(self, complaint: dict[str, Any], institution: str | None) -> bool:
+        return self.related(complaint, institution)
+
+    def can_act(self, complaint: dict[str, Any], institution: str | None) -> bool:
+        return self.related(complaint, institution)
+
+    def followup_visible(self, row: dict[str, Any], complaint: dict[str, Any], institution: str | None) -> bool:
+        """A secret follow-up is shown only to institutions related to the complaint."""
+        return not row.get("is_secret") or self.related(complaint, institution)
+
+    def reporter_view(self, complaint: dict[str, Any]) -> dict[str, Any] | None:
+        """The reporter as registered on creation (is_new_user_slider); never for anonymous complaints."""
+        if complaint.get("is_anonymous") or not complaint.get("reporter"):
+            return None
+        return json.loads(complaint["reporter"])
 
     # ---------------------------------------------------------------- paging
     def page(self, request: Request, fetch: Callable[[int, int], tuple[list[Any], int]],
@@ -124,8 +167,12 @@ class Simulator:
             "attachments": attachments,
         }
 
-    def complaint_id(self, text: str) -> dict[str, Any]:
+    def complaint_id(self, text: str, request: Request | None = None, *, act: bool = False) -> dict[str, Any]:
+        """The complaint, or NotFound when it does not exist or the caller's institution may not see it."""
         complaint = self.store.complaint(int(text))
+        institution = getattr(request.state, "institution", None) if request is not None else None
+        if complaint is not None and not (self.can_act if act else self.can_read)(complaint, institution):
+            complaint = None
         if complaint is None:
             raise NotFound(f"Laporan {int(text)} tidak ditemukan.")
         return complaint
@@ -168,12 +215,13 @@ def _handlers(sim: Simulator) -> dict[str, Handler]:
         disposition = None
         if body.get("disposition_id") is not None:
             disposition = sim.require_institution(int(body["disposition_id"]), "disposition_id")
-        new_id = store.create_complaint(body, attachments, STATUS_UNVERIFIED, disposition)
+        owner = getattr(request.state, "institution", None)
+        new_id = store.create_complaint(body, attachments, STATUS_UNVERIFIED, disposition, owner)
         complaint = {"id": str(new_id), "status_code": STATUS_UNVERIFIED[0], "status_name": STATUS_UNVERIFIED[1]}
         return 200, envelope({"complaint": complaint}, "Laporan berhasil dibuat")
 
     async def reroute_complaint(request: Request, v: Validated) -> tuple[int, dict[str, Any]]:
-        complaint = sim.complaint_id(v.path["complaint_id"])
+        complaint = sim.complaint_id(v.path["complaint_id"], request, act=True)
         target = sim.require_institution(v.body["reason"], "reason")
         store.reroute(complaint["id"], target, v.body.get("reason_description"), complaint["status_name"])
         result = {"complaint": {"id": str(complaint["id"]), "disposition_id": target,
@@ -182,7 +230,7 @@ def _handlers(sim: Simulator) -> dict[str, Handler]:
         return 200, envelope(result, "Permintaan pengalihan (bukan wewenang) tercatat")
 
     async def get_complaint(request: Request, v: Validated) -> tuple[int, dict[str, Any]]:
-        c = sim.complaint_id(v.path["complaint_id"])
+        c = sim.complaint_id(v.path["complaint_id"], request)
         base = f"{str(request.base_url).rstrip('/')}{sim.validator.base_path}"
         data = {
             "id": str(c["id"]), "title": c["title"], "content": c["content"],
@@ -194,6 +242,7 @@ def _handlers(sim: Simulator) -> dict[str, Handler]:
             "is_anonymous": bool(c["is_anonymous"]), "is_secret": bool(c["is_secret"]),
             "date_of_incident": c["date_of_incident"], "created_at": _wib(c["created_at"]),
             "attachments": [str(doc) for doc in json.loads(c["attachments"])],
+            "reporter": sim.reporter_view(c),
             "status_logs": [{"note": s["note"], "timestamp": _wib(s["created_at"])}
                             for s in store.status_logs(c["id"])],
         }
@@ -201,18 +250,24 @@ def _handlers(sim: Simulator) -> dict[str, Handler]:
         return 200, envelope({"data": data, "data_logs": [sim.log_entry(row, base) for row in logs]})
 
     async def list_followups(request: Request, v: Validated) -> tuple[int, dict[str, Any]]:
-        complaint = sim.complaint_id(v.path["complaint_id"])
+        complaint = sim.complaint_id(v.path["complaint_id"], request)
         base = f"{str(request.base_url).rstrip('/')}{sim.validator.base_path}"
+        institution = getattr(request.state, "institution", None)
 
         def fetch(offset: int, limit: int) -> tuple[list[Any], int]:
-            rows, total = store.logs(complaint["id"], offset, limit)
+            if sim.related(complaint, institution):
+                rows, total = store.logs(complaint["id"], offset, limit)
+            else:  # only reachable when can_read is widened: hide what the caller may not see
+                visible = [row for row in store.logs(complaint["id"])[0]
+                           if sim.followup_visible(row, complaint, institution)]
+                rows, total = visible[offset:offset + limit if limit >= 0 else None], len(visible)
             return [sim.log_entry(row, base) for row in rows], total
 
         return 200, envelope(sim.page(request, fetch, v.query["page"], FOLLOWUP_PAGE_SIZE, False))
 
     async def add_followup(request: Request, v: Validated) -> tuple[int, dict[str, Any]]:
         fields = dict(v.body)
-        complaint = sim.complaint_id(str(fields["complaint_id"]))
+        complaint = sim.complaint_id(str(fields["complaint_id"]), request, act=True)
         for name in ("institution_from_id", "institution_to_id"):
             if fields.get(name) is not None:
                 fields[name] = sim.require_institution(fields[name], name)
@@ -234,15 +289,28 @@ def _handlers(sim: Simulator) -> dict[str, Handler]:
     }
 
 
-def create_app(db_path: str | Path, credentials: Credentials | dict[str, str] | tuple[str, str],
-               bearer_header: str = "both", spec_path: str | Path = SPEC_PATH) -> FastAPI:
-    """Build the simulator app. `credentials` is Credentials, {"api_key", "token"} or (api_key, token)."""
-    if isinstance(credentials, dict):
-        credentials = Credentials(credentials["api_key"], credentials["token"])
-    elif isinstance(credentials, tuple):
-        credentials = Credentials(*credentials)
+def as_credentials(value: Credentials | dict[str, str] | tuple[str, ...]) -> Credentials:
+    """Credentials from Credentials, {"api_key", "token"[, "institution_id"]} or (api_key, token[, institution_id])."""
+    if isinstance(value, Credentials):
+        return value
+    if isinstance(value, dict):
+        return Credentials(value["api_key"], value["token"], value.get("institution_id"))
+    return Credentials(*value)
+
+
+def create_app(db_path: str | Path, credentials: Credentials | dict[str, str] | tuple[str, ...],
+               bearer_header: str = "both", spec_path: str | Path = SPEC_PATH,
+               extra_credentials: Any = ()) -> FastAPI:
+    """Build the simulator app.
+
+    `credentials` is Credentials, {"api_key", "token"[, "institution_id"]} or (api_key, token[, institution_id]).
+    `extra_credentials`: more credential sets in the same forms, typically a second institution's
+    (e.g. {"api_key": ..., "token": ..., "institution_id": "12838"}); each is confined to its institution.
+    """
+    credentials = as_credentials(credentials)
+    extra = tuple(as_credentials(item) for item in (extra_credentials or ()))
     validator = SpecValidator(spec_path)
-    sim = Simulator(Store(db_path), validator, credentials, bearer_header)
+    sim = Simulator(Store(db_path), validator, credentials, bearer_header, extra)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, swagger_ui_oauth2_redirect_url=None)
     app.state.simulator = sim
 
@@ -251,8 +319,10 @@ def create_app(db_path: str | Path, credentials: Credentials | dict[str, str] | 
 
     def route(operation_id: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            if not sim.authorized(request):
+            caller = sim.caller(request)
+            if caller is None:
                 return respond(401, {"message": "Unauthenticated."})
+            request.state.institution = caller.institution_id
             try:
                 validated = await validator.validate(operation_id, request)
                 status, body = await handler(request, validated)

@@ -20,6 +20,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -120,11 +121,14 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def start_in_thread(host: str = "127.0.0.1", port: int = 0, db_path: str | Path | None = None,
                     credentials: Credentials | dict[str, str] | tuple[str, str] | None = None,
-                    bearer_header: str = "both", log_level: str = "warning") -> SimulatorHandle:
+                    bearer_header: str = "both", log_level: str = "warning",
+                    extra_credentials: Any = ()) -> SimulatorHandle:
     """Start the simulator on a background thread and wait until it accepts connections.
 
     An embedded simulator (inside a run) uses log_level="error": fuzzed requests that the HTTP
     parser refuses are expected there and must not clutter the run's console.
+    `extra_credentials`: further credential sets, each tied to an institution (see app.create_app),
+    e.g. a profile's second institution for the object-level authorisation checks.
     """
     _require_loopback(host)
     creds = _normalize(credentials)
@@ -134,7 +138,7 @@ def start_in_thread(host: str = "127.0.0.1", port: int = 0, db_path: str | Path 
         tempdir = tempfile.mkdtemp(prefix="lapor-simulator-")
         db_path = os.path.join(tempdir, "simulator.sqlite3")
     try:
-        app = create_app(db_path, creds, bearer_header=bearer_header)
+        app = create_app(db_path, creds, bearer_header=bearer_header, extra_credentials=extra_credentials)
     except BaseException:
         sock.close()
         if tempdir:

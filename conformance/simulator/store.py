@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS complaints (id INTEGER PRIMARY KEY AUTOINCREMENT, tit
     channel INTEGER, classification_id INTEGER, category_id INTEGER, location_id INTEGER, user_id INTEGER,
     status_code INTEGER NOT NULL, status_name TEXT NOT NULL, disposition_id TEXT, is_anonymous INTEGER NOT NULL,
     is_secret INTEGER NOT NULL, tags_raw TEXT, date_of_incident TEXT, attachments TEXT NOT NULL,
-    request_body TEXT NOT NULL, created_at TEXT NOT NULL);
+    request_body TEXT NOT NULL, created_at TEXT NOT NULL, owner_institution_id TEXT, reporter TEXT);
 CREATE TABLE IF NOT EXISTS status_logs (id INTEGER PRIMARY KEY AUTOINCREMENT, complaint_id INTEGER NOT NULL,
     note TEXT, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS logs (id INTEGER PRIMARY KEY AUTOINCREMENT, complaint_id INTEGER NOT NULL,
@@ -61,6 +61,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
+            self._migrate()
             if self._db.execute("SELECT COUNT(*) FROM institutions").fetchone()[0] == 0:
                 with self._transaction() as db:
                     self._seed(db)
@@ -68,6 +69,13 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _migrate(self) -> None:
+        """Columns added after the first release, for database files made by an older simulator."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(complaints)").fetchall()}
+        for name in ("owner_institution_id", "reporter"):
+            if name not in columns:
+                self._db.execute(f"ALTER TABLE complaints ADD COLUMN {name} TEXT")
 
     # ------------------------------------------------------------------ helpers
     @contextmanager
@@ -166,19 +174,23 @@ class Store:
 
     # -------------------------------------------------------------- complaints
     def create_complaint(self, body: dict[str, Any], attachments: list[int], status: tuple[int, str],
-                         disposition_id: str | None) -> int:
+                         disposition_id: str | None, owner_institution_id: str | None = None) -> int:
         created = now_wib()
+        reporter = None
+        if body.get("is_new_user_slider"):
+            reporter = json.dumps({"name": body.get("nameUser"), "email": body.get("emailUser"),
+                                   "phone": body.get("phoneUser")}, ensure_ascii=False)
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO complaints (title, content, channel, classification_id, category_id, location_id,"
                 " user_id, status_code, status_name, disposition_id, is_anonymous, is_secret, tags_raw,"
-                " date_of_incident, attachments, request_body, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " date_of_incident, attachments, request_body, created_at, owner_institution_id, reporter)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (body["title"], body["content"], body.get("channel"), body.get("classification_id"),
                  body.get("category_id"), body.get("location_id"), body.get("user_id"), status[0], status[1],
                  disposition_id, int(bool(body.get("is_anonymous"))), int(bool(body.get("is_secret"))),
                  body.get("tags_raw"), body.get("date_of_incident"), json.dumps(attachments),
-                 json.dumps(body, ensure_ascii=False), created))
+                 json.dumps(body, ensure_ascii=False), created, owner_institution_id, reporter))
             complaint_id = int(cursor.lastrowid)  # type: ignore[arg-type]
             db.execute("INSERT INTO status_logs (complaint_id, note, created_at) VALUES (?, ?, ?)",
                        (complaint_id, "Laporan diterima melalui integrasi dan menunggu verifikasi.", created))
@@ -192,6 +204,12 @@ class Store:
 
     def complaint(self, complaint_id: int) -> dict[str, Any] | None:
         return self._one("SELECT * FROM complaints WHERE id = ?", (complaint_id,))
+
+    def disposition_history(self, complaint_id: int) -> set[str]:
+        """Every institution the complaint has been disposed to."""
+        rows = self._query("SELECT DISTINCT institution_to_id FROM logs WHERE complaint_id = ? AND kind = 'disposition'"
+                           " AND institution_to_id IS NOT NULL", (complaint_id,))
+        return {str(row["institution_to_id"]) for row in rows}
 
     def status_logs(self, complaint_id: int) -> list[dict[str, Any]]:
         return self._query("SELECT note, created_at FROM status_logs WHERE complaint_id = ? ORDER BY id DESC",

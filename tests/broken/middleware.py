@@ -82,3 +82,38 @@ class EchoRequestHeader:
             return body
 
         await RewriteJsonResponse(self.app, rewrite)(scope, receive, send)
+
+
+class RewriteQuery:
+    """Changes the query string of requests whose path ends with `suffix` before the simulator sees it."""
+
+    def __init__(self, app: Any, suffix: str, rewrite: Callable[[list[tuple[str, str]]], list[tuple[str, str]]]) -> None:
+        self.app, self.suffix, self.rewrite = app, suffix, rewrite
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].endswith(self.suffix):
+            from urllib.parse import parse_qsl, urlencode
+
+            pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            scope = dict(scope, query_string=urlencode(self.rewrite(pairs)).encode("latin-1"))
+        await self.app(scope, receive, send)
+
+
+class ReplaceContentType:
+    """Answers with another Content-Type header (the body is unchanged)."""
+
+    def __init__(self, app: Any, content_type: bytes, suffix: str = "") -> None:
+        self.app, self.content_type, self.suffix = app, content_type, suffix
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith(self.suffix):
+            await self.app(scope, receive, send)
+            return
+
+        async def patched(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-type"]
+                message = {**message, "headers": [*headers, (b"content-type", self.content_type)]}
+            await send(message)
+
+        await self.app(scope, receive, patched)

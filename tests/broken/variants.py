@@ -1,12 +1,21 @@
-"""The catalogue of broken variants: name → (how to break the simulator, requirement it breaks)."""
+"""The catalogue of broken variants: name → (how to break the simulator, requirement it breaks).
+
+Each variant is the conforming simulator with exactly one defect, made either on the wire (ASGI
+middleware rewriting requests or answers, tests/broken/middleware.py) or by replacing one method of
+that app's own simulator or store instance (never a module global: variants run side by side). The
+defects live in tests/broken/defects_wire.py and defects_model.py.
+`pytest_args` say which provider tests the run needs (see tests/broken/runs.py): the lifecycle model,
+or a few schema-suite operations; `None` runs every provider suite.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from tests.broken.middleware import EchoRequestHeader, RewriteJsonResponse, RewriteRequestHeaders
+from tests.broken import defects_model as model
+from tests.broken import defects_wire as wire
+from tests.broken.runs import LIFECYCLE_ONLY, only
 
 
 @dataclass(frozen=True)
@@ -17,59 +26,93 @@ class Variant:
     wrap: Callable[[Any, dict[str, str]], Any]  # (app, credentials) -> app
     max_examples: int = 5
     stateful: bool = False
+    pytest_args: str | None = None
 
 
-def _accepts_without_token(app: Any, credentials: dict[str, str]) -> Any:
-    def rewrite(headers: dict[str, str]) -> dict[str, str]:
-        headers.setdefault("token", credentials["token"])  # a missing token is silently accepted
-        return headers
-
-    return RewriteRequestHeaders(app, rewrite)
-
-
-def _numeric_ids(app: Any, credentials: dict[str, str]) -> Any:
-    def numeric(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: (int(v) if k == "id" and isinstance(v, str) and v.isdigit() else numeric(v))
-                    for k, v in node.items()}
-        if isinstance(node, list):
-            return [numeric(item) for item in node]
-        return node
-
-    return RewriteJsonResponse(app, lambda path, query, body: numeric(body))
-
-
-def _next_page_url_dropped_early(app: Any, credentials: dict[str, str]) -> Any:
-    def rewrite(path: str, query: str, body: Any) -> Any:
-        results = body.get("results") if isinstance(body, dict) else None
-        if isinstance(results, dict) and results.get("next_page_url"):
-            following = re.search(r"[?&]page=(\d+)", results["next_page_url"])
-            # The page before the last one claims to be the last.
-            if following and _is_last_page(app, path, results, int(following.group(1))):
-                results["next_page_url"] = None
-        return body
-
-    return RewriteJsonResponse(app, rewrite)
-
-
-def _is_last_page(app: Any, path: str, results: dict[str, Any], following_page: int) -> bool:
-    total = results.get("total")
-    per_page = results.get("per_page")
-    if isinstance(total, int) and isinstance(per_page, int) and per_page > 0:
-        return following_page * per_page >= total
-    return True
-
-
-def _echoes_token(app: Any, credentials: dict[str, str]) -> Any:
-    return EchoRequestHeader(app, "token")
-
+LIFECYCLE = {"stateful": True, "pytest_args": LIFECYCLE_ONLY, "max_examples": 9}  # 3 sequences
+PRIVACY = {**LIFECYCLE, "max_examples": 12}  # 4 sequences: needs an anonymous or secret complaint
 
 VARIANTS = [
+    # authentication
     Variant("accepts-without-token", "LAPOR-AUTH-001", "a call without the token header is accepted",
-            _accepts_without_token),
-    Variant("numeric-ids", "LAPOR-DATA-001", "ids are returned as JSON numbers", _numeric_ids),
-    Variant("next-page-url-dropped-early", "LAPOR-PAGE-002", "next_page_url is null one page early",
-            _next_page_url_dropped_early),
+            wire.accepts_without_token, **LIFECYCLE),
+    Variant("accepts-without-bearer", "LAPOR-AUTH-002", "a call without the bearer key is accepted",
+            wire.accepts_without_bearer, **LIFECYCLE),
+    Variant("accepts-wrong-token", "LAPOR-AUTH-003", "any token is accepted as long as one is sent",
+            wire.accepts_wrong_token, **LIFECYCLE),
+    Variant("ignores-authorization-header", "LAPOR-AUTH-004", "complaint routes read the key from `auth` only",
+            wire.ignores_authorization_header, **LIFECYCLE),
     Variant("echoes-token", "LAPOR-AUTH-005", "the token header is echoed in the response message",
-            _echoes_token),
+            wire.echoes_token, **LIFECYCLE),
+    # envelope and data
+    Variant("reroute-without-envelope", "LAPOR-ENV-001", "the reroute answer has no `results`",
+            wire.reroute_without_envelope, **LIFECYCLE),
+    Variant("templates-data-as-object", "LAPOR-ENV-002", "templates come as an object keyed by id",
+            wire.templates_data_as_object, pytest_args=only("templates]")),
+    Variant("detail-without-data-logs", "LAPOR-ENV-003", "the detail calls its movement log `logs`",
+            wire.detail_without_data_logs, **LIFECYCLE),
+    Variant("numeric-ids", "LAPOR-DATA-001", "ids are returned as JSON numbers", wire.numeric_ids, **LIFECYCLE),
+    Variant("followup-dates-iso", "LAPOR-DATA-002", "follow-up created_at in ISO 8601", wire.followup_dates_iso,
+            **LIFECYCLE),
+    Variant("detail-without-status-code", "LAPOR-DATA-004", "the detail has no status_code",
+            wire.detail_without_status_code, **LIFECYCLE),
+    Variant("templates-without-type", "LAPOR-DATA-005", "templates lack `type`", wire.templates_without_type,
+            pytest_args=only("templates]")),
+    Variant("followup-ids-unstable", "LAPOR-DATA-006", "follow-up ids change on every read",
+            wire.followup_ids_unstable, **LIFECYCLE),
+    Variant("timestamps-in-utc", "LAPOR-DATA-007", "log timestamps are UTC, not WIB", wire.timestamps_in_utc,
+            **LIFECYCLE),
+    # paging
+    Variant("followups-without-next-page-url", "LAPOR-PAGE-001", "follow-up pages lack next_page_url",
+            wire.followups_without_next_page_url, **LIFECYCLE),
+    Variant("next-page-url-dropped-early", "LAPOR-PAGE-002", "next_page_url is null one page early",
+            wire.next_page_url_dropped_early, pytest_args=only("followups]")),
+    Variant("masters-ignore-page-size", "LAPOR-PAGE-003", "institutions ignore page_size",
+            wire.masters_ignore_page_size, pytest_args=only("external]")),
+    Variant("next-page-url-elsewhere", "LAPOR-PAGE-005", "next_page_url points at another host",
+            wire.next_page_url_elsewhere, pytest_args=only("external]")),
+    # operations
+    Variant("upload-returns-one-doc", "LAPOR-UPLOAD-001", "several files, one document back",
+            model.upload_returns_one_doc, **LIFECYCLE),
+    Variant("create-id-elsewhere", "LAPOR-CREATE-001", "the new id sits in results.data.id",
+            model.create_id_elsewhere, **LIFECYCLE),
+    Variant("new-complaints-unreadable", "LAPOR-CREATE-002", "a new complaint's detail answers 404",
+            model.new_complaints_unreadable, **LIFECYCLE),
+    Variant("detail-drops-last-attachment", "LAPOR-CREATE-004", "the detail forgets one attachment",
+            model.detail_drops_last_attachment, **LIFECYCLE),
+    Variant("create-ignores-disposition", "LAPOR-LIFE-001", "every complaint is disposed to the integrator itself",
+            model.create_ignores_disposition, **LIFECYCLE),
+    Variant("reroute-refused", "LAPOR-ROUTE-001", "every reroute answers 422", model.reroute_refused, **LIFECYCLE),
+    Variant("reroute-to-unknown-accepted", "LAPOR-ROUTE-002", "rerouting to a non-existent institution works",
+            model.reroute_to_unknown_accepted, **{**LIFECYCLE, "max_examples": 18}),
+    Variant("reroute-ignored", "LAPOR-ROUTE-003", "a reroute answers 200 and changes nothing",
+            model.reroute_ignored, **LIFECYCLE),
+    Variant("followup-add-refused", "LAPOR-FU-001", "every follow-up answers 422", model.followup_add_refused,
+            **LIFECYCLE),
+    Variant("followups-not-stored", "LAPOR-FU-002", "a follow-up is accepted but never listed",
+            model.followups_not_stored, **LIFECYCLE),
+    Variant("followups-newest-first", "LAPOR-FU-003", "the follow-up log is listed newest first",
+            model.followups_newest_first, **LIFECYCLE),
+    Variant("followup-attachments-dropped", "LAPOR-FU-004", "listed follow-ups lose their attachments",
+            model.followup_attachments_dropped, **LIFECYCLE),
+    # HTTP behaviour
+    Variant("crashes-on-followup-files", "LAPOR-ERR-001", "a follow-up with files is a 500",
+            model.crashes_on_followup_files, **LIFECYCLE),
+    Variant("accepts-invalid-template-query", "LAPOR-VAL-001", "an invalid page_size is ignored, not refused",
+            model.accepts_invalid_template_query, pytest_args=only("templates]")),
+    Variant("rejects-category-15", "LAPOR-VAL-002", "a valid category (15, S5) is refused",
+            model.rejects_category_15, **LIFECYCLE),
+    Variant("reroute-as-text-plain", "LAPOR-HTTP-001", "reroute answers JSON as text/plain",
+            model.reroute_as_text_plain, **LIFECYCLE),
+    # privacy and object-level authorisation (need the second institution)
+    Variant("anonymous-reporter-shown", "LAPOR-PRIV-001", "the detail shows the reporter of anonymous complaints",
+            model.anonymous_reporter_shown, **PRIVACY),
+    Variant("debug-leaks-complaint", "LAPOR-PRIV-002", "a hidden complaint's 404 carries its title (debug)",
+            model.debug_leaks_complaint, **PRIVACY),
+    Variant("debug-leaks-log", "LAPOR-PRIV-004", "a hidden complaint's 404 carries its latest log entries (debug)",
+            model.debug_leaks_log, **PRIVACY),
+    Variant("open-complaints-readable-by-all", "LAPOR-AUTHZ-001", "any institution reads non-secret complaints",
+            model.open_complaints_readable_by_all, **PRIVACY),
+    Variant("other-institution-may-reply", "LAPOR-AUTHZ-002", "any institution may post follow-ups and reroute",
+            model.other_institution_may_reply, **PRIVACY),
 ]

@@ -1,0 +1,346 @@
+"""Invariants of the complaint lifecycle model, checked on the model's own steps.
+
+Each check acts only on an observation carrying a `ModelStep` (conformance/checks/model.py) and
+binds, through requirements.yaml, to the requirement it verifies. The follow-up log is walked twice:
+by `next_page_url` (what clients do, S4) and by page number (independent of link defects), so a
+finding names the right requirement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from conformance.calendar import LAPOR_DATETIME_FORMAT, WIB, parse_lapor_datetime
+from conformance.checks.base import Observation, Outcome, check, failed, passed, read_json, results_of
+from conformance.checks.paging import within_base
+from conformance.checks.model import (ADD_FOLLOWUP, CREATE, DETAIL, FOLLOWUPS, REROUTE, REROUTE_UNKNOWN, UPLOAD,
+                                      credentials_refused, detail_data, entry_with, fingerprint, model_step, results)
+
+MAX_LINK_PAGES = 50
+CLOCK_TOLERANCE = dt.timedelta(minutes=10)
+
+
+# ----------------------------------------------------------------------------- actions
+@check("model_action_accepted")
+def model_action_accepted(observation: Observation) -> list[Outcome]:
+    """A valid request the model builds from the pack (and the master list) is accepted."""
+    step = model_step(observation, CREATE, UPLOAD, ADD_FOLLOWUP, REROUTE)
+    if step is None or credentials_refused(observation) or observation.status == 429 or observation.status >= 500:
+        return []  # credentials: LAPOR-AUTH-004; 5xx: LAPOR-ERR-001; 429: not an answer about the request
+    if observation.accepted:
+        return [passed("model_action_accepted")]
+    message = ""
+    body = observation.json()
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        message = f": {body['message'][:200]}"
+    return [failed("model_action_accepted",
+                   f"permintaan valid ({step.kind}) ditolak dengan HTTP {observation.status}{message} / "
+                   f"a valid {step.kind} request was refused")]
+
+
+@check("reroute_unknown_refused")
+def reroute_unknown_refused(observation: Observation) -> list[Outcome]:
+    step = model_step(observation, REROUTE_UNKNOWN)
+    if step is None or credentials_refused(observation) or observation.status in (429,) or observation.status >= 500:
+        return []
+    if 400 <= observation.status < 500:
+        return [passed("reroute_unknown_refused")]
+    return [failed("reroute_unknown_refused",
+                   f"pengalihan ke instansi {step.target} yang tidak ada di daftar master diterima (HTTP "
+                   f"{observation.status}) / rerouting to institution {step.target}, absent from the master list, "
+                   "was accepted")]
+
+
+# ------------------------------------------------------------------------------ detail
+def _detail(observation: Observation) -> tuple[Any, dict[str, Any]] | None:
+    step = model_step(observation, DETAIL)
+    if step is None or step.complaint is None or credentials_refused(observation) or observation.status == 429:
+        return None
+    if observation.status >= 500:
+        return None  # LAPOR-ERR-001's finding
+    return step, detail_data(observation.json())
+
+
+@check("model_detail_matches")
+def model_detail_matches(observation: Observation) -> list[Outcome]:
+    found = _detail(observation)
+    if found is None:
+        return []
+    step, data = found
+    model = step.complaint
+    name = "model_detail_matches"
+    if observation.status != 200:
+        return [failed(name, f"detail aduan {model.id} menjawab HTTP {observation.status} / "
+                             f"the detail of complaint {model.id} answers {observation.status}")]
+    problems = []
+    disposition = data.get("disposition_id")
+    disposition = None if disposition is None else str(disposition)
+    if disposition not in model.allowed_dispositions:
+        problems.append(f"disposition_id {disposition!r}, diharapkan / expected one of "
+                        f"{sorted(model.allowed_dispositions)}")
+    expected_name = step.institutions.get(disposition or "")
+    if expected_name and data.get("disposition_name") not in (None, expected_name):
+        problems.append(f"disposition_name {data.get('disposition_name')!r} ≠ daftar master / master list "
+                        f"{expected_name!r}")
+    status = (data.get("status_code"), data.get("status_name"))
+    if model.status is not None and not model.status_may_change and status != model.status:
+        problems.append(f"status berubah tanpa tindakan / status changed with no action: {model.status} → {status}")
+    model.status, model.status_may_change = status, False
+    if problems:
+        return [failed(name, f"aduan {model.id}: " + "; ".join(problems))]
+    return [passed(name)]
+
+
+@check("reroute_visible")
+def reroute_visible(observation: Observation) -> list[Outcome]:
+    found = _detail(observation)
+    if found is None or observation.status != 200 or found[0].complaint.pending_reroute is None:
+        return []
+    step, data = found
+    model, target = step.complaint, step.complaint.pending_reroute
+    target_name = step.institutions.get(target)
+    logs = results(observation.json()).get("data_logs")
+    logged = False
+    for entry in logs if isinstance(logs, list) else []:
+        to = entry.get("institution_to") if isinstance(entry, dict) else None
+        if (isinstance(to, dict) and str(to.get("id")) == target) or (
+                isinstance(entry, dict) and target_name is not None and entry.get("institution_to_name") == target_name):
+            logged = True
+    if str(data.get("disposition_id")) == target or logged:
+        model.pending_reroute = None
+        return [passed("reroute_visible")]
+    return [failed("reroute_visible",
+                   f"pengalihan aduan {model.id} ke {target} diterima, tetapi detail tidak menunjukkannya (disposisi "
+                   f"{data.get('disposition_id')!r}, tidak ada log ke {target}) / the accepted reroute to {target} "
+                   "shows neither in the disposition nor in data_logs")]
+
+
+@check("created_attachments_returned")
+def created_attachments_returned(observation: Observation) -> list[Outcome]:
+    found = _detail(observation)
+    if found is None or observation.status != 200 or "attachments" not in found[1]:
+        return []  # a detail without `attachments` says nothing either way
+    step, data = found
+    returned = data.get("attachments")
+    ids = set()
+    for item in returned if isinstance(returned, list) else []:
+        value = item.get("id") if isinstance(item, dict) else item
+        ids.add(str(value))
+    expected = set(step.complaint.attachments)
+    if ids == expected:
+        return [passed("created_attachments_returned")]
+    return [failed("created_attachments_returned",
+                   f"aduan {step.complaint.id}: lampiran {sorted(ids)}, dirujuk saat dibuat / referenced at creation "
+                   f"{sorted(expected)}")]
+
+
+@check("model_ids_stable")
+def model_ids_stable(observation: Observation) -> list[Outcome]:
+    name = "model_ids_stable"
+    found = _detail(observation)
+    if found is not None and observation.status == 200 and "id" in found[1]:
+        step, data = found
+        if str(data.get("id")) != step.complaint.id:
+            return [failed(name, f"detail aduan {step.complaint.id} memuat id {data.get('id')!r} / "
+                                 f"the detail of complaint {step.complaint.id} carries id {data.get('id')!r}")]
+        return [passed(name)]
+    walk = _walks(observation)
+    if walk is None or walk["previous"] is None:
+        return []
+    for (before, old_id), (after, new_id) in zip(walk["previous"], walk["current"]):
+        if before == after and old_id != new_id:
+            return [failed(name, f"entri log yang sama berganti id {old_id!r} → {new_id!r} / "
+                                 f"the same log entry changed its id {old_id!r} → {new_id!r}")]
+    return [passed(name)]
+
+
+# ------------------------------------------------------------------------ follow-up log
+def _walks(observation: Observation) -> dict[str, Any] | None:
+    """Both walks of the follow-up log of the model's complaint, once per observation."""
+    if "walks" in observation.extra:
+        return observation.extra["walks"]
+    step = model_step(observation, FOLLOWUPS)
+    if step is None or step.complaint is None or observation.status != 200:
+        observation.extra["walks"] = None
+        return None
+    session, model = observation.session, step.complaint
+    by_link = _walk_links(observation)
+    if _clean(by_link, model):
+        by_number = by_link  # the link walk found every entry once: walking by number again adds nothing
+    else:
+        by_number = [entry for page in session.walk_pages("list_followups", {"complaint_id": model.id})
+                     for entry in page]
+    current = [(fingerprint(entry), str(entry.get("id")) if isinstance(entry, dict) else "") for entry in by_number]
+    walks = {"step": step, "by_number": by_number, "by_link": by_link,
+             "previous": model.last_log, "current": current}
+    model.last_log = current
+    observation.extra["walks"] = walks
+    return walks
+
+
+def _clean(by_link: list[Any] | str, model: Any) -> bool:
+    """A link walk with no repeated id that holds every follow-up the model added, each once."""
+    if isinstance(by_link, str):
+        return False
+    ids = [str(e.get("id")) for e in by_link if isinstance(e, dict) and e.get("id") is not None]
+    return len(ids) == len(set(ids)) and all(len(entry_with(by_link, f.marker)) == 1 for f in model.followups)
+
+
+def _walk_links(observation: Observation) -> list[Any] | str:
+    """Entries found by following next_page_url from the observed first page, or why the walk stopped."""
+    session = observation.session
+    page = results(observation.json())
+    entries = list(page.get("data") or []) if isinstance(page.get("data"), list) else []
+    base = session.context.base_url.rstrip("/") + "/"
+    request_url = str(observation.response.request.url) if observation.response.request else base
+    path = urlsplit(request_url).path
+    link = page.get("next_page_url")
+    for _ in range(MAX_LINK_PAGES):
+        if not link:
+            return entries
+        target = urljoin(request_url, str(link))
+        if not within_base(target, base):
+            return "outside"  # LAPOR-PAGE-005's finding; credentials are never sent there
+        if urlsplit(target).path != path:
+            return f"next_page_url {target} menunjuk daftar lain / points to another list"
+        response = session.resend(observation.case, params=dict(parse_qsl(urlsplit(target).query)))
+        if response is None or response.status_code != 200:
+            return f"next_page_url {target}: HTTP {getattr(response, 'status_code', '?')}"
+        body = read_json(response)  # BOM-tolerant: a BOM is LAPOR-HTTP-004's finding, not "not JSON"
+        if not isinstance(body, dict):
+            return f"next_page_url {target}: bukan JSON / not JSON"
+        page = results_of(body)
+        entries.extend(page.get("data") or [])
+        link = page.get("next_page_url")
+    return f"lebih dari / more than {MAX_LINK_PAGES} halaman / pages"
+
+
+@check("followup_walk_exact")
+def followup_walk_exact(observation: Observation) -> list[Outcome]:
+    walk = _walks(observation)
+    if walk is None or walk["by_link"] == "outside":
+        return []
+    name, model = "followup_walk_exact", walk["step"].complaint
+    if isinstance(walk["by_link"], str):
+        return [failed(name, f"menelusuri next_page_url aduan {model.id} terhenti / the walk stopped: "
+                             f"{walk['by_link']}")]
+    by_link = walk["by_link"]
+    seen: dict[str, int] = {}
+    for entry in by_link:
+        key = str(entry.get("id")) if isinstance(entry, dict) and entry.get("id") is not None else fingerprint(entry)
+        seen[key] = seen.get(key, 0) + 1
+    twice = sorted(key for key, count in seen.items() if count > 1)
+    if twice:
+        return [failed(name, f"aduan {model.id}: butir {twice[:3]} muncul lebih dari sekali saat menelusuri "
+                             f"next_page_url / items appear more than once when walking next_page_url")]
+    for followup in model.followups:
+        if not entry_with(by_link, followup.marker) and entry_with(walk["by_number"], followup.marker):
+            return [failed(name, f"aduan {model.id}: tindak lanjut `{followup.marker}` ada di daftar, tetapi tidak "
+                                 "tercapai lewat next_page_url / a listed follow-up is not reached through "
+                                 "next_page_url")]
+    return [passed(name)]
+
+
+@check("followup_log_append_only")
+def followup_log_append_only(observation: Observation) -> list[Outcome]:
+    walk = _walks(observation)
+    if walk is None:
+        return []
+    name, model = "followup_log_append_only", walk["step"].complaint
+    previous, current = walk["previous"], walk["current"]
+    if previous is not None and [f for f, _ in current[:len(previous)]] != [f for f, _ in previous]:
+        changed = next((i for i, (a, b) in enumerate(zip(previous, current)) if a[0] != b[0]), len(current))
+        return [failed(name, f"aduan {model.id}: log sebelumnya ({len(previous)} entri) bukan awalan log sekarang "
+                             f"({len(current)} entri), berbeda mulai entri ke-{changed + 1} / the earlier log is not a "
+                             "prefix of the current one: entries changed, vanished or were inserted before the end")]
+    positions = []
+    for followup in model.followups:
+        hits = [i for i, entry in enumerate(walk["by_number"]) if entry_with([entry], followup.marker)]
+        if hits:
+            positions.append(hits[0])
+    if positions != sorted(positions):
+        return [failed(name, f"aduan {model.id}: tindak lanjut tidak tercantum dalam urutan penambahannya / "
+                             "follow-ups are not listed in the order they were added")]
+    stamps = [_parse(entry.get("created_at")) for entry in walk["by_number"] if isinstance(entry, dict)]
+    stamps = [s for s in stamps if s is not None]
+    if any(later < earlier for earlier, later in zip(stamps, stamps[1:])):
+        return [failed(name, f"aduan {model.id}: created_at tidak berurutan (lama → baru) / created_at is not "
+                             "in chronological order")]
+    return [passed(name)]
+
+
+@check("followup_attachments_listed")
+def followup_attachments_listed(observation: Observation) -> list[Outcome]:
+    walk = _walks(observation)
+    if walk is None:
+        return []
+    model, outcomes = walk["step"].complaint, []
+    for followup in model.followups:
+        entries = entry_with(walk["by_number"], followup.marker)
+        if len(entries) != 1:
+            continue  # missing or twice: LAPOR-FU-002 / LAPOR-PAGE-004
+        listed = entries[0].get("attachments")
+        listed = [a for a in listed if isinstance(a, dict)] if isinstance(listed, list) else []
+        extensions = sorted(str(a.get("extension")).lower().lstrip(".") for a in listed if a.get("extension"))
+        wrong_count = len(listed) != len(followup.extensions)
+        if wrong_count or (len(extensions) == len(listed) and extensions != sorted(followup.extensions)):
+            outcomes.append(failed("followup_attachments_listed",
+                                   f"tindak lanjut `{followup.marker}`: {len(followup.extensions)} berkas dikirim "
+                                   f"{sorted(followup.extensions)}, tercantum / listed {len(listed)} {extensions}"))
+        else:
+            outcomes.append(passed("followup_attachments_listed"))
+    return [o for o in outcomes if not o.passed][:1] or outcomes[:1]
+
+
+# --------------------------------------------------------------------------- dates
+def _parse(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_lapor_datetime(value)
+    except ValueError:
+        return None
+
+
+@check("log_dates_parse")
+def log_dates_parse(observation: Observation) -> list[Outcome]:
+    """Every log entry's created_at is a real date in `d-m-Y H:i:s` (the pattern alone allows 31-02)."""
+    step = model_step(observation, DETAIL, FOLLOWUPS)
+    if step is None or observation.status != 200:
+        return []
+    found = results(observation.json())
+    entries = found.get("data_logs") if step.kind == DETAIL else found.get("data")
+    values = [e.get("created_at") for e in (entries if isinstance(entries, list) else []) if isinstance(e, dict)]
+    values = [v for v in values if v is not None]
+    if not values:
+        return []
+    bad = [v for v in values if _parse(v) is None]
+    if bad:
+        return [failed("log_dates_parse", f"created_at {bad[0]!r} bukan tanggal `{LAPOR_DATETIME_FORMAT}` yang sah / "
+                                          "is not a valid d-m-Y H:i:s date")]
+    return [passed("log_dates_parse")]
+
+
+@check("timestamps_are_wib")
+def timestamps_are_wib(observation: Observation) -> list[Outcome]:
+    """A follow-up the model just added is stamped with the current WIB time (within a clock tolerance)."""
+    walk = _walks(observation)
+    if walk is None:
+        return []
+    outcomes = []
+    for followup in walk["step"].complaint.followups:
+        entries = entry_with(walk["by_number"], followup.marker)
+        stamp = _parse(entries[0].get("created_at")) if len(entries) == 1 else None
+        if stamp is None or followup.sent_at is None:
+            continue
+        offset = stamp - followup.sent_at
+        if abs(offset) > CLOCK_TOLERANCE:
+            hours = offset.total_seconds() / 3600
+            return [failed("timestamps_are_wib",
+                           f"tindak lanjut dikirim {followup.sent_at.astimezone(WIB):%d-%m-%Y %H:%M:%S} WIB, "
+                           f"created_at {entries[0].get('created_at')} (selisih / off by {hours:+.1f} jam/h; "
+                           "-7 jam berarti UTC / -7 h means UTC)")]
+        outcomes.append(passed("timestamps_are_wib"))
+    return outcomes[:1]

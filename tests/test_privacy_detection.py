@@ -1,0 +1,53 @@
+"""Identity detection behind LAPOR-PRIV-001: the reporter fields sent, reformatted, and Indonesian patterns."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conformance.checks.privacy import identity_leaks, phone_core
+
+REPORTER = {"nameUser": "Siti Rahayu", "emailUser": "siti.rahayu123@pelapor.example", "phoneUser": "+6281234567890"}
+
+
+def test_the_fields_sent_are_found_anywhere_in_the_answer():
+    body = {"results": {"data": {"reporter": {"name": "SITI RAHAYU", "email": "Siti.Rahayu123@pelapor.example"}}}}
+    leaks = identity_leaks(body, REPORTER)
+    assert any("reporter name" in leak for leak in leaks)
+    assert any("reporter e-mail" in leak for leak in leaks)
+
+
+def test_a_reformatted_phone_number_is_still_the_reporters():
+    for shown in ("081234567890", "+62 812-3456-7890", "62 812 3456 7890", "0812.3456.7890"):
+        leaks = identity_leaks({"results": {"data": {"content": f"hubungi {shown}"}}}, REPORTER)
+        assert any("reporter phone" in leak for leak in leaks), shown
+
+
+def test_identity_patterns_are_found_without_knowing_the_reporter():
+    body = {"results": {"data": {"content": "NIK 3171234567890123, hp 0857-1111-2222, surel budi@contoh.go.id"}}}
+    leaks = " ".join(identity_leaks(body, {}))
+    assert "NIK" in leaks and "phone" in leaks and "e-mail" in leaks
+    assert "3171234567890123" not in leaks  # the report never repeats a found identity in full
+
+
+def test_ids_timestamps_and_urls_are_not_identity():
+    body = {"results": {"data": {
+        "id": "3171234567890123", "disposition_id": "12838", "created_at": "31-01-2025 14:05:00",
+        "status_logs": [{"timestamp": "08-02-2025 08:12:34", "note": "Laporan diterima 10000100"}],
+        "attachments": [{"path": "http://127.0.0.1:8750/storage/followups/7000001/attachment[0].png"}],
+        "title": "Jalan berlubang di Jalan Khatib Sulaiman LCMAB12XQ"}, "next_page_url": None}}
+    assert identity_leaks(body, {}) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text("0123456789", min_size=8, max_size=10), st.sampled_from(["+628", "628", "08"]))
+def test_phone_numbers_normalise_to_the_same_national_number(digits, prefix):
+    assert phone_core(prefix + digits) == "8" + digits
+    assert phone_core("+62 8" + digits) == "8" + digits
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["jalan", "lampu", "padam", "antrean", "layanan", "Padang", "2025", "#lapor"]),
+                max_size=12).map(" ".join))
+def test_ordinary_complaint_text_is_not_identity(text):
+    assert identity_leaks({"results": {"data": {"content": text}}}, {}) == []
