@@ -56,7 +56,7 @@ def test_settings_defaults_and_steps(tmp_path):
 
 @pytest.mark.parametrize(("client_yaml", "field", "line"), [
     ("client:\n  flows:\n    forward: {command: x}\n  limitz: {}\n", "client.limitz", 10),
-    ("client:\n  flows:\n    poll: {command: x}\n", "client.flows", 8),
+    ("client:\n  flows:\n    poll: {command: x}\n", "client.flows.forward", 8),  # the missing flow is named
     ("client:\n  flows:\n    forward: {command: x, http: {url: 'http://a'}}\n", "client.flows.forward", 9),
     ("client:\n  flows:\n    forward: {command: x}\n  limits:\n    min_poll_interval_s: -1\n",
      "client.limits.min_poll_interval_s", 11),
