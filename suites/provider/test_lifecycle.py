@@ -57,6 +57,7 @@ FIRST_NAMES = ["Siti", "Budi", "Agus", "Dewi", "Rahmat", "Putri", "Andi", "Wahyu
 LAST_NAMES = ["Rahayu", "Santoso", "Hidayat", "Lestari", "Saputra", "Wulandari", "Nasution", "Siregar", "Pratama"]
 FILES = [FILE_SAMPLES["jpg"], FILE_SAMPLES["png"], FILE_SAMPLES["pdf"]]
 RUN_TAG = secrets.token_hex(2).upper()
+MAX_MASTER_PAGES = 20
 _COUNTER = itertools.count(1)
 
 text = st.lists(st.sampled_from(WORDS), min_size=2, max_size=8).map(" ".join)
@@ -121,7 +122,8 @@ def master_institutions() -> dict[str, str]:
         response = session.exercise(operation.Case(query={"page_size": 1000}))
         found: dict[str, str] = {}
         pages = [json_pointer(safe_json(response), "/results/data") or []] if response is not None else []
-        while response is not None and json_pointer(safe_json(response), "/results/next_page_url") and len(pages) < 20:
+        while (response is not None and json_pointer(safe_json(response), "/results/next_page_url")
+               and len(pages) < MAX_MASTER_PAGES):
             response = session.call_role("list_institutions", query={"page": len(pages) + 1, "page_size": 1000})
             pages.append(json_pointer(safe_json(response), "/results/data") or [])
         for page in pages:
