@@ -32,6 +32,8 @@ class Requirement:
     provisional: bool
     checked_by: tuple[dict[str, str], ...]
     rationale: str = ""
+    checkable: bool = True  # False: no API run can decide it (see not_checkable_reason in the catalogue)
+    not_checkable_reason: dict[str, str] = field(default_factory=dict)  # {"id": ..., "en": ...}
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("id") or self.id
@@ -131,6 +133,14 @@ def _read_yaml(path: Path, *, required: bool) -> Any:
                         detail=getattr(error, "problem", str(error))) from None
 
 
+def _texts(value: Any) -> dict[str, str]:
+    """A bilingual text ({"id": ..., "en": ...}) or a plain one (taken as English), whitespace folded."""
+    if not value:
+        return {}
+    pairs = value.items() if isinstance(value, dict) else [("en", value)]
+    return {lang: " ".join(str(text).split()) for lang, text in pairs}
+
+
 def _requirement(entry: dict[str, Any], source: Path) -> Requirement:
     try:
         requirement = Requirement(
@@ -138,6 +148,8 @@ def _requirement(entry: dict[str, Any], source: Path) -> Requirement:
             sources=tuple(entry.get("sources") or ()), direction=entry["direction"],
             provisional=bool(entry.get("provisional", False)),
             checked_by=tuple(entry.get("checked_by") or ()), rationale=entry.get("rationale", ""),
+            checkable=entry.get("checkable", True) is not False,
+            not_checkable_reason=_texts(entry.get("not_checkable_reason")),
         )
     except (KeyError, TypeError) as error:
         raise UserError("pack.bad_requirement", file=str(source), entry=entry.get("id", "?"), detail=str(error)) from None

@@ -66,7 +66,9 @@ def test_every_provider_must_requirement_is_checked_and_proven_or_marked_not_che
 def test_not_checkable_requirements_say_why_and_bind_no_check():
     for requirement_id, entry in RAW.items():
         if entry.get("checkable") is False:
-            assert len(str(entry.get("not_checkable_reason") or "").strip()) > 40, requirement_id
+            reason = entry.get("not_checkable_reason") or {}
+            assert set(reason) == {"id", "en"}, f"{requirement_id}: the reason is read by assessors in both languages"
+            assert all(len(text.strip()) > 40 for text in reason.values()), requirement_id
             assert not entry.get("checked_by"), f"{requirement_id} is marked not checkable but binds a check"
         else:
             assert "not_checkable_reason" not in entry, requirement_id

@@ -43,9 +43,19 @@ def test_conforming_simulator_passes(simulator_run):
     assert summary["seed"] == 20240601
     assert summary["tools"]["schemathesis"] == "4.32.5"
     for row in summary["requirements"]:
-        assert row["outcome"] in {"passed", "failed", "not_exercised", "not_applicable"}
-    passed = {r["id"] for r in summary["requirements"] if r["outcome"] == "passed"}
+        assert row["outcome"] in {"passed", "failed", "not_exercised", "not_applicable", "not_checkable"}
+    outcomes = {r["id"]: r["outcome"] for r in summary["requirements"]}
+    passed = {rid for rid, outcome in outcomes.items() if outcome == "passed"}
     assert {"LAPOR-AUTH-001", "LAPOR-DATA-001", "LAPOR-PAGE-002", "LAPOR-CREATE-002"} <= passed
+    # The example profile names a second institution, so object-level authorisation runs in `make run`.
+    assert {"LAPOR-AUTHZ-001", "LAPOR-AUTHZ-002", "LAPOR-PRIV-002", "LAPOR-PRIV-004"} <= passed
+    # Every provider requirement the catalogue calls checkable is exercised by the example run.
+    provider = [r for r in summary["requirements"] if r["direction"] == "provider"]
+    assert not [r["id"] for r in provider if r["outcome"] == "not_exercised"]
+    unchecked = {r["id"]: r for r in provider if r["outcome"] == "not_checkable"}
+    assert set(unchecked) == {"LAPOR-RULE-001", "LAPOR-RULE-002", "LAPOR-RULE-003", "LAPOR-RULE-004"}
+    assert all(row["not_checkable_reason"]["id"] for row in unchecked.values())
+    assert "tidak dapat diuji lewat API" in out
 
 
 def test_run_directory_holds_every_artifact(simulator_run):

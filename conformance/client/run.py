@@ -31,7 +31,7 @@ from conformance.profiles.secrets import resolve_credentials
 from conformance.redaction import Redactor
 from conformance.reporting import allure_results
 from conformance.reporting.requirements_page import write_requirements_page
-from conformance.reporting.summary import (operation_counts, requirement_outcomes, tool_versions, verdict,
+from conformance.reporting.summary import (operation_counts, requirement_outcomes, requirements_line, tool_versions, verdict,
                                            write_summary)
 from conformance.runner.rundir import create_run_dir
 from conformance.simulator.client_mode import DEFAULT_PACK, start_client_simulator
@@ -72,7 +72,7 @@ def run_client_profile(profile: Profile | str | Path, options: Any) -> int:
     print(t("client.run.start", agency=profile.agency.name, pack=pack.id, version=pack.version, seed=seed,
             episodes=len(episodes)), flush=True)
     if credentials.ephemeral:
-        print(t("run.ephemeral_credentials"), flush=True)
+        print(t("run.ephemeral_credentials", variables="/".join(credentials.ephemeral_variables)), flush=True)
 
     def say(text: str) -> None:
         print(redactor.redact(text), flush=True)
@@ -203,13 +203,9 @@ def _build_html(run_dir: Path, profile: Profile, pack: SpecPack) -> None:
 
 def _print_closing(run_dir: Path, run_verdict: str, requirements: list[dict[str, Any]], counts: dict[str, int],
                    redactor: Redactor) -> None:
-    tally: dict[str, int] = {}
-    for row in requirements:
-        tally[row["outcome"]] = tally.get(row["outcome"], 0) + 1
     print()
     print(t("run.tests_line", **{k: counts.get(k, 0) for k in ("total", "passed", "failed", "broken", "skipped")}))
-    print(t("run.requirements_line", passed=tally.get("passed", 0), failed=tally.get("failed", 0),
-            not_exercised=tally.get("not_exercised", 0), not_applicable=tally.get("not_applicable", 0)))
+    print(requirements_line(requirements))
     for row in requirements:
         if row["outcome"] == "failed":
             first = row["findings"][0] if row["findings"] else {"operation": "", "message": ""}

@@ -65,6 +65,7 @@ def render(summary: dict[str, Any], lang: str) -> str:
         _operations(summary, lang, tr),
         _traceability(summary, titles, lang, tr),
         _not_exercised(summary, titles, tr),
+        _not_checkable(summary, titles, lang, tr),
         _waivers(summary, tr),
         f"<h2>{tr('fp.files')}</h2><p>{tr('fp.files.text')}</p><ul>"
         f'<li><a href="{REPORT_LINK}">{tr("fp.link.allure")}</a></li>'
@@ -167,6 +168,16 @@ def _not_exercised(summary: dict[str, Any], titles: dict[str, str], tr: Any) -> 
                     f"[{r['level']}{' ⚠' if r['provisional'] else ''}] {html.escape(titles.get(r['id'], ''))}</li>"
                     for r in rows)
     return f"<h2>{tr('fp.not_exercised')}</h2><p>{tr('fp.not_exercised.text')}</p><ul>{items}</ul>"
+
+
+def _not_checkable(summary: dict[str, Any], titles: dict[str, str], lang: str, tr: Any) -> str:
+    rows = [row for row in summary["requirements"] if row["outcome"] == "not_checkable"]
+    if not rows:
+        return ""
+    items = "".join(f'<li><a href="{REQUIREMENTS_LINK}#{html.escape(r["id"])}">{html.escape(r["id"])}</a> '
+                    f"[{r['level']}] {html.escape(titles.get(r['id'], ''))}<br><small>"
+                    f"{html.escape((r.get('not_checkable_reason') or {}).get(lang, ''))}</small></li>" for r in rows)
+    return f"<h2>{tr('fp.not_checkable')}</h2><p>{tr('fp.not_checkable.text')}</p><ul>{items}</ul>"
 
 
 def _waivers(summary: dict[str, Any], tr: Any) -> str:

@@ -13,14 +13,17 @@ def write_requirements_page(path: Path, pack: SpecPack, lang: str, outcomes: dic
     outcomes = outcomes or {}
     rows = []
     for requirement in pack.requirements:
-        checks = ", ".join(requirement.check_names) or "—"
+        checks = html.escape(", ".join(requirement.check_names) or "—")
+        if not requirement.checkable:
+            reason = requirement.not_checkable_reason.get(lang) or requirement.not_checkable_reason.get("en", "")
+            checks = f"<small>{html.escape(reason)}</small>"
         outcome = outcomes.get(requirement.id, "")
         rows.append(
             f'<tr id="{requirement.id}" class="{outcome}"><td><b>{requirement.id}</b></td>'
             f"<td>{html.escape(requirement.title_in(lang))}</td><td>{requirement.level}</td>"
             f"<td>{html.escape(requirement.evidence)}{' ⚠' if requirement.provisional else ''}</td>"
             f"<td>{', '.join(requirement.sources) or '—'}</td><td>{requirement.direction}</td>"
-            f"<td><code>{html.escape(checks)}</code></td><td>{html.escape(t('outcome.' + outcome, lang) if outcome else '')}</td></tr>"
+            f"<td><code>{checks}</code></td><td>{html.escape(t('outcome.' + outcome, lang) if outcome else '')}</td></tr>"
         )
     headers = "".join(f"<th>{html.escape(t(key, lang))}</th>" for key in (
         "page.col.id", "page.col.title", "page.col.level", "page.col.evidence", "page.col.sources",

@@ -1,7 +1,9 @@
 """summary.json: the machine-readable outcome of a run, built from the ledger.
 
 Per requirement: passed (exercised, never broken), failed (broken at least once),
-not_exercised (no check evaluated it), not_applicable (another direction than this run's).
+not_exercised (no check evaluated it), not_applicable (another direction than this run's),
+not_checkable (the catalogue marks it `checkable: false`: no API run can decide it, so no run should
+be blamed for leaving it unexercised).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ def requirement_outcomes(pack: SpecPack, entries: list[Entry], directions: set[s
         tally = tallies.get(requirement.id, {PASSED: 0, FAILED: 0, "operations": set(), "findings": [], "cases": set()})
         if requirement.direction not in directions:
             outcome = "not_applicable"
+        elif not requirement.checkable:
+            outcome = "not_checkable"
         elif tally[FAILED]:
             outcome = "failed"
         elif tally[PASSED]:
@@ -63,8 +67,21 @@ def requirement_outcomes(pack: SpecPack, entries: list[Entry], directions: set[s
             "evaluations": {"passed": tally[PASSED], "failed": tally[FAILED]},
             "cases": len(tally["cases"]),  # distinct cases (requests the suites sent) that exercised it
             "operations": sorted(tally["operations"]), "findings": tally["findings"],
+            **({"not_checkable_reason": requirement.not_checkable_reason} if not requirement.checkable else {}),
         })
     return rows
+
+
+def requirements_line(requirements: list[dict[str, Any]]) -> str:
+    """The console's one-line tally of requirement outcomes."""
+    from conformance.i18n import t
+
+    tally: dict[str, int] = defaultdict(int)
+    for row in requirements:
+        tally[row["outcome"]] += 1
+    line = t("run.requirements_line", **{key: tally[key] for key in (
+        "passed", "failed", "not_exercised", "not_applicable", "not_checkable")})
+    return line + (t("run.requirements_waived", waived=tally["waived"]) if tally["waived"] else "")
 
 
 def operation_counts(entries: list[Entry]) -> dict[str, dict[str, int]]:

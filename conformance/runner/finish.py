@@ -24,7 +24,8 @@ from conformance.redaction import MASK, Redactor
 from conformance.reporting import allure_results
 from conformance.reporting.front_page import write_front_page
 from conformance.reporting.requirements_page import write_requirements_page
-from conformance.reporting.summary import operation_counts, requirement_outcomes, tool_versions, write_summary
+from conformance.reporting.summary import (operation_counts, requirement_outcomes, requirements_line, tool_versions,
+                                          write_summary)
 from conformance.runner.mode import ModePlan
 from conformance.runner.target import SIMULATOR
 from conformance.specpack import SpecPack
@@ -145,14 +146,9 @@ def _print_closing(run_dir: Path, summary: dict[str, Any], counts: dict[str, int
         print(redactor.redact(text), flush=True)
 
     requirements, lang = summary["requirements"], current_lang()
-    tally: dict[str, int] = {}
-    for row in requirements:
-        tally[row["outcome"]] = tally.get(row["outcome"], 0) + 1
     print()
     say(t("run.tests_line", **{k: counts.get(k, 0) for k in ("total", "passed", "failed", "broken", "skipped")}))
-    say(t("run.requirements_line", passed=tally.get("passed", 0), failed=tally.get("failed", 0),
-          not_exercised=tally.get("not_exercised", 0), not_applicable=tally.get("not_applicable", 0))
-        + (t("run.requirements_waived", waived=tally["waived"]) if tally.get("waived") else ""))
+    say(requirements_line(requirements))
     for row in requirements:
         if row["outcome"] in ("failed", "waived"):
             first = row["findings"][0] if row["findings"] else {"operation": "", "message": ""}

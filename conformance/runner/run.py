@@ -82,10 +82,9 @@ def _run(profile: Profile, pack: SpecPack, policy: Policy, plan: ModePlan, crede
         if warning:
             print(warning, flush=True)
     if credentials.ephemeral:
-        print(t("run.ephemeral_credentials"), flush=True)
+        print(t("run.ephemeral_credentials", variables="/".join(credentials.ephemeral_variables)), flush=True)
 
-    with target_base_url(profile.target.base_url, credentials.api_key, credentials.token,
-                         credentials.bearer_header, pack=pack) as base_url:
+    with target_base_url(profile.target.base_url, credentials, pack=pack) as base_url:
         run_dir = create_run_dir(options.reports_dir, profile.agency.code).resolve()  # only once the target answers
         context = RunContext(
             run_dir=str(run_dir.resolve()), base_url=base_url, pack_dir=str(pack.root.resolve()),

@@ -11,26 +11,35 @@ from typing import Any
 import httpx
 
 from conformance.errors import UserError
+from conformance.profiles.secrets import Credentials
 
 SIMULATOR = "simulator"
 PREFLIGHT_TIMEOUT_S = 10
 
 
 @contextlib.contextmanager
-def target_base_url(base_url: str, api_key: str, token: str, bearer_header: str,
-                    pack: Any = None) -> Iterator[str]:
+def target_base_url(base_url: str, credentials: Credentials, pack: Any = None) -> Iterator[str]:
+    """The base URL the suites call. For the simulator, the profile's credentials are its accounts:
+    the agency's own (unrestricted) and, when the profile names one, the second institution's,
+    confined to that institution so the object-level authorisation checks have someone to refuse."""
     if base_url != SIMULATOR:
         preflight(base_url)
         if pack is not None:
-            check_access(base_url, pack, {bearer_header: f"Bearer {api_key}", "token": token})
+            check_access(base_url, pack, {credentials.bearer_header: f"Bearer {credentials.api_key}",
+                                          "token": credentials.token})
         yield base_url.rstrip("/")
         return
     from conformance.simulator.server import start_in_thread
 
+    extra = []
+    if credentials.second_institution_id and credentials.second_api_key:
+        extra.append({"api_key": credentials.second_api_key, "token": credentials.second_token,
+                      "institution_id": credentials.second_institution_id})
     with tempfile.TemporaryDirectory(prefix="lapor-sim-") as scratch:
         handle = start_in_thread(db_path=str(Path(scratch) / "lapor.sqlite3"),
-                                 credentials={"api_key": api_key, "token": token}, bearer_header=bearer_header,
-                                 log_level="error")
+                                 credentials={"api_key": credentials.api_key, "token": credentials.token},
+                                 bearer_header=credentials.bearer_header, log_level="error",
+                                 extra_credentials=extra)
         try:
             yield handle.base_url
         finally:
