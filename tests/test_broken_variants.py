@@ -11,15 +11,18 @@ tests/test_run_end_to_end.py; here the lifecycle model runs against it for ten s
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 import pytest
 
 from tests.broken.runs import Job, RunPool, run_seeds, simulator
+from tests.conftest import CANARY_TOKEN
 from tests.broken.variants import VARIANTS
 
 pytestmark = pytest.mark.slow
 SEEDS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89]
+SHRUNK_VARIANT = "followups-newest-first"  # its first failing sequence is long: shrinking has work to do
 SEED_EXAMPLES = 6  # per seed: two sequences of the lifecycle model
 MODEL_REQUIREMENTS = {"LAPOR-LIFE-001", "LAPOR-FU-003", "LAPOR-DATA-006", "LAPOR-PAGE-004", "LAPOR-CREATE-002",
                       "LAPOR-PRIV-001", "LAPOR-PRIV-002", "LAPOR-PRIV-004", "LAPOR-AUTHZ-002"}
@@ -29,6 +32,9 @@ MODEL_REQUIREMENTS = {"LAPOR-LIFE-001", "LAPOR-FU-003", "LAPOR-DATA-006", "LAPOR
 def runs(tmp_path_factory):
     jobs = [Job(variant.name, partial(simulator, wrap=variant.wrap), max_examples=variant.max_examples,
                  stateful=variant.stateful, pytest_args=variant.pytest_args) for variant in VARIANTS]
+    shrunk = next(v for v in VARIANTS if v.name == SHRUNK_VARIANT)
+    jobs.append(Job(f"{SHRUNK_VARIANT}-shrunk", partial(simulator, wrap=shrunk.wrap), max_examples=shrunk.max_examples,
+                    stateful=True, pytest_args=shrunk.pytest_args, shrink_s=60))
     pool = RunPool(jobs, tmp_path_factory.mktemp("variants"),
                    extra={"seeds": partial(run_seeds, seeds=SEEDS, max_examples=SEED_EXAMPLES)})
     yield pool
@@ -50,3 +56,23 @@ def test_conforming_simulator_has_no_finding_whatever_the_seed(seed, runs):
     assert outcome["error"] is None, outcome["error"]
     assert outcome["failed"] == []
     assert MODEL_REQUIREMENTS <= set(outcome["passed"]), MODEL_REQUIREMENTS - set(outcome["passed"])
+
+
+def test_a_failing_lifecycle_run_attaches_the_whole_shrunk_sequence(runs):
+    """With budget.shrink_s, Hypothesis shrinks the failing step sequence; the Allure attachment is the final,
+    shrunk sequence, every request of it (credentials as variable references), the failing one last."""
+    result = runs.result(f"{SHRUNK_VARIANT}-shrunk")
+    assert result.failed == {"LAPOR-FU-003"}, result.out
+    attachments = [path.read_text(encoding="utf-8", errors="replace")
+                   for path in (result.run_dir / "allure-results").glob("*-attachment*")]
+    [reproduction] = [text for text in attachments if text.startswith("# LAPOR-FU-003")]
+    shrunk = re.search(r"sequence shrunk from (\d+) to (\d+) steps", reproduction)
+    assert shrunk, reproduction[:500]
+    before, after = int(shrunk.group(1)), int(shrunk.group(2))
+    assert after < before
+    steps = re.findall(r"^# langkah/step (\d+)$", reproduction, flags=re.MULTILINE)
+    assert steps == [str(i) for i in range(1, after + 1)]
+    assert reproduction.count("\ncurl ") == after
+    last = reproduction.rsplit("# langkah/step", 1)[1]
+    assert "/followups" in last and "-X GET" in last  # the read that showed the defect
+    assert "${LAPOR_API_KEY}" in reproduction and CANARY_TOKEN not in reproduction

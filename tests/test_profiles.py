@@ -233,7 +233,7 @@ def test_defaults_and_profile_fields(tmp_path):
     path = write(tmp_path, text)
     profile = load_profile(path)
     assert dataclasses.asdict(profile.budget) == {"max_examples": 20, "max_time_s": 600, "seed": 20240601,
-                                                  "stateful": True}
+                                                  "stateful": True, "shrink_s": 0}  # remote: no shrinking
     assert profile.suites == ("provider",) and profile.lang == "id" and profile.spec_pack == "lapor-v3"
     assert profile.auth.bearer_header == "Authorization"
     assert profile.waivers == () and dict(profile.client).get("scenarios") == 1  # client-mode defaults
@@ -245,6 +245,28 @@ def test_defaults_and_profile_fields(tmp_path):
     assert profile.agency.institution_id == "12838" and profile.environment == "training"
     with pytest.raises(dataclasses.FrozenInstanceError):
         profile.lang = "en"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("base_url, budget, expected", [
+    ("https://latihan-api.lapor.go.id/integration/api/v3", "", 0),       # each attempt replays writes remotely
+    ("https://latihan-api.lapor.go.id/integration/api/v3", "  shrink_s: 30\n", 30),  # unless the profile asks
+    ("simulator", "", 60),
+    ("http://127.0.0.1:8080/api", "", 60),
+    ("http://localhost:8080/api", "  shrink_s: 0\n", 0),
+])
+def test_lifecycle_shrinking_budget(tmp_path, base_url, budget, expected):
+    text = BASE.replace("https://latihan-api.lapor.go.id/integration/api/v3", base_url)
+    profile = load_profile(write(tmp_path, text.replace("  max_examples: 5\n", "  max_examples: 5\n" + budget)))
+    assert profile.budget.shrink_s == expected
+
+
+def test_hypothesis_still_reads_the_shrink_time_limit_we_set():
+    """suites/provider/test_lifecycle.py bounds shrinking through this engine constant (no public setting)."""
+    from hypothesis.internal.conjecture import engine
+
+    assert isinstance(engine.MAX_SHRINKING_SECONDS, int)
+    source = Path(engine.__file__).read_text(encoding="utf-8")
+    assert "time.perf_counter() + MAX_SHRINKING_SECONDS" in source
 
 
 def test_waivers_and_list_lines(tmp_path):

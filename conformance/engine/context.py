@@ -36,6 +36,7 @@ class RunContext:
     # A second institution (object-level authorisation); its credentials travel in env only.
     second_institution_id: str | None = None
     collective_leave: list[str] = field(default_factory=list)  # ISO dates (cuti bersama)
+    shrink_s: int = 0  # time allowed for shrinking a failing lifecycle sequence (0: no shrinking)
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")

@@ -46,6 +46,7 @@ class ProviderSession:
         self.current_item: str | None = None
         self._clock_started = False
         self.reproductions: dict[str, dict[tuple[str, str, str], str]] = {}
+        self.first_failing_steps: dict[tuple[str, tuple[str, str, str]], int] = {}  # before shrinking
         self.case_counts: dict[str, dict[str, int]] = {}
         self.status_counts: dict[str, dict[int, int]] = {}  # per-operation status histogram -> operations.json
         self.item_outcomes: dict[str, dict[str, dict[str, int]]] = {}
@@ -149,6 +150,12 @@ class ProviderSession:
             self.scenario_steps.append(f"# {note}\n{self.curl_for(case, self.sender.headers_for(headers))}")
         return self.resend(case, headers=self.sender.headers_for(headers))
 
+    def seconds_left(self) -> float:
+        """What remains of the profile's time budget (all of it before the first case)."""
+        if not self._clock_started:
+            return float(self.context.max_time_s)
+        return max(0.0, self.sender.deadline - time.monotonic())
+
     def exercise(self, case: Any, *, scenario: bool = False, extra: dict[str, Any] | None = None) -> Any:
         """Send `case`, run every bound check, record the ledger; `extra` reaches the checks as
         `Observation.extra` (the lifecycle model passes what it expects under the key "model")."""
@@ -217,14 +224,20 @@ class ProviderSession:
         if self.current_item is None:
             return
         curl = self.curl_for(case)
-        if self.scenario_steps:
+        steps = len(self.scenario_steps or ())
+        if steps:
             numbered = [f"# langkah/step {i}\n{step}" for i, step in enumerate(self.scenario_steps, 1)]
             curl = "\n\n".join(numbered)
         store = self.reproductions.setdefault(self.current_item, {})
         for entry in failures:
+            key = (entry.requirement, entry.check, entry.operation)
             command = self.curl_for(case, probes[entry.check]) if entry.check in probes else curl
-            store[(entry.requirement, entry.check, entry.operation)] = self.redactor.redact(
-                f"# {entry.requirement} [{entry.check}] {entry.message}\n{command}")
+            header = f"# {entry.requirement} [{entry.check}] {entry.message}\n"
+            if steps:
+                first = self.first_failing_steps.setdefault((self.current_item, key), steps)
+                header += (f"# urutan diperkecil dari {first} menjadi {steps} langkah / sequence shrunk from {first} "
+                           f"to {steps} steps\n" if steps < first else f"# {steps} langkah / steps\n")
+            store[key] = self.redactor.redact(header + command)
 
     def curl_for(self, case: Any, sent_headers: dict[str, str] | None = None) -> str:
         """A curl command whose credentials are the user's environment variables, not values."""

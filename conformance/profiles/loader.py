@@ -74,6 +74,9 @@ class Budget:
     max_time_s: int = 600
     seed: int = 20240601
     stateful: bool = True
+    # Seconds Hypothesis may spend shrinking a failing lifecycle sequence. Every shrink attempt replays a
+    # sequence of writes, so the default is on only for a loopback target (the simulator, a local server).
+    shrink_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -312,6 +315,15 @@ def _json_type(value: Any) -> str:
 
 # -- typed result ---------------------------------------------------------------------------------
 
+LOOPBACK_SHRINK_S = 60
+
+
+def _default_shrink_s(base_url: str) -> int:
+    from conformance.profiles.secrets import is_loopback_url
+
+    return LOOPBACK_SHRINK_S if base_url == "simulator" or is_loopback_url(base_url) else 0
+
+
 def _build(data: dict[str, Any], *, raw: dict[str, Any], source: Path, digest: str,
            lines: dict[str, int]) -> Profile:
     agency, auth, fixtures, budget = data["agency"], data["auth"], data["fixtures"], data["budget"]
@@ -328,7 +340,9 @@ def _build(data: dict[str, Any], *, raw: dict[str, Any], source: Path, digest: s
                           institution_id=fixtures.get("institution_id"),
                           user_id=None if fixtures.get("user_id") is None else int(fixtures["user_id"])),
         budget=Budget(max_examples=int(budget["max_examples"]), max_time_s=int(budget["max_time_s"]),
-                      seed=int(budget["seed"]), stateful=bool(budget["stateful"])),
+                      seed=int(budget["seed"]), stateful=bool(budget["stateful"]),
+                      shrink_s=int(budget["shrink_s"]) if "shrink_s" in budget
+                      else _default_shrink_s(data["target"]["base_url"])),
         suites=tuple(data["suites"]),
         lang=data["lang"],
         waivers=tuple(Waiver(requirement=w["requirement"], reason=w["reason"], approver=w["approver"],

@@ -98,6 +98,7 @@ def _run(profile: Profile, pack: SpecPack, policy: Policy, plan: ModePlan, crede
             api_key_ref=_env_name(profile.auth.api_key), token_ref=_env_name(profile.auth.token),
             second_institution_id=credentials.second_institution_id,
             collective_leave=[day.isoformat() for day in profile.collective_leave],
+            shrink_s=0 if profile.environment == "production" else profile.budget.shrink_s,
         )
         context_file = run_dir / "context.json"
         context.write(context_file)

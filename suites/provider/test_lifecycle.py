@@ -17,13 +17,16 @@ Which operation is which comes from the pack's `roles`; the values put into comp
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import allure
 from hypothesis import Phase, seed
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import engine as hypothesis_engine
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition,
                                  rule, run_state_machine_as_test)
 from schemathesis.core.file_samples import FILE_SAMPLES, file_extension
@@ -42,10 +45,12 @@ STEPS_PER_EXAMPLE = 6
 # One example is a whole sequence of steps, each costing a few requests (the action, then a detail read and
 # a walk of the follow-up log): the profile's max_examples (per operation) buys a third as many sequences.
 EXAMPLES_DIVISOR = 3
-# No shrinking: every shrink attempt replays a whole sequence against the target, i.e. creates more
-# complaints on a real training or sandbox host ("never harm the target"), and took minutes. A failing
-# sequence is at most one initial complaint plus STEPS_PER_EXAMPLE steps, each shown in the reproduction.
+# Shrinking replays whole sequences against the target (more complaints created), so it runs only for
+# budget.shrink_s seconds: by default on a loopback target, never on a remote one unless the profile asks
+# ("never harm the target"). The reproduction attached is the last sequence run: the shrunk one.
+# Without shrinking, a failing sequence is at most one initial complaint plus STEPS_PER_EXAMPLE steps.
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
+SHRINK_MARGIN_S = 15  # of the time budget kept for the final replay and the other tests
 TITLES = {"id": "Model siklus aduan: buat, lampiran, tindak lanjut, pengalihan, privasi, otorisasi instansi",
           "en": "Complaint lifecycle model: create, attachments, follow-ups, reroute, privacy, "
                 "institution authorisation"}
@@ -297,5 +302,20 @@ if context.stateful and not context.read_only and all(current_session().role(r) 
     def test_complaint_lifecycle():
         allure.dynamic.title(TITLES.get(context.lang, TITLES["id"]))
         examples = max(2, -(-context.max_examples // EXAMPLES_DIVISOR))
-        settings = hypothesis_settings(max_examples=examples, stateful_step_count=STEPS_PER_EXAMPLE, phases=PHASES)
-        run_state_machine_as_test(seed(context.seed)(ComplaintLifecycle), settings=settings)
+        shrink_s = min(context.shrink_s, current_session().seconds_left() - SHRINK_MARGIN_S)
+        phases = PHASES + ((Phase.shrink,) if shrink_s >= 1 else ())
+        settings = hypothesis_settings(max_examples=examples, stateful_step_count=STEPS_PER_EXAMPLE, phases=phases)
+        with shrinking_limited_to(shrink_s):
+            run_state_machine_as_test(seed(context.seed)(ComplaintLifecycle), settings=settings)
+
+
+@contextlib.contextmanager
+def shrinking_limited_to(seconds: float) -> Iterator[None]:
+    """Hypothesis has no public setting for shrink time; its engine reads MAX_SHRINKING_SECONDS (300 s)
+    when shrinking starts. Hypothesis is pinned; tests/test_profiles.py fails if the name goes."""
+    saved = hypothesis_engine.MAX_SHRINKING_SECONDS
+    hypothesis_engine.MAX_SHRINKING_SECONDS = max(1, int(seconds))
+    try:
+        yield
+    finally:
+        hypothesis_engine.MAX_SHRINKING_SECONDS = saved

@@ -67,6 +67,7 @@ class Job:
     seed: int = 7
     pytest_args: str | None = None
     second_institution: bool = True
+    shrink_s: int = 0  # detection needs no shrinking; tests/test_broken_variants.py proves it separately
 
 
 def simulator(scratch: Path, wrap: Callable[[Any, dict[str, str]], Any] | None = None) -> Any:
@@ -99,6 +100,7 @@ auth:
   max_examples: {job.max_examples}
   seed: {job.seed}
   stateful: {str(job.stateful).lower()}
+  shrink_s: {job.shrink_s}
 """, encoding="utf-8")
     return path
 
