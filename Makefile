@@ -3,7 +3,7 @@
 #   make setup   .venv (Python deps from requirements.lock + this package, editable) and node_modules
 #                (Allure 3 report generator from package-lock.json). Quick when nothing changed.
 #   make run     run profiles/contoh-simulator.yaml against the built-in simulator
-#   make test    the harness's own tests (pytest's exit code is passed through)
+#   make test    the harness's own tests, a file per core at a time (pytest's exit code is passed through)
 #   make bench   speed figures
 #   make clean   remove .venv, node_modules and .make
 
@@ -52,8 +52,9 @@ $(STAMPS)/npm.stamp: package-lock.json package.json $(MISSING_ALLURE)
 run: setup
 	$(VENV)/bin/lapor-conformance run profiles/contoh-simulator.yaml
 
+# -n auto --dist loadfile: one worker per core, each test file whole on one worker (module-scoped runs).
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 bench: setup
 	$(PY) bench/run_bench.py

@@ -8,22 +8,13 @@ progress events to the runner on stdout (lines starting with `@@lapor `).
 from __future__ import annotations
 
 import json
-import sys
 
 import allure
 import pytest
 
 from conformance.engine import provider
 from conformance.engine.ledger import FAILED, PASSED
-
-PROGRESS_PREFIX = "@@lapor "
-
-
-def emit(event: str, **fields: object) -> None:
-    stream = sys.__stdout__
-    stream.write(PROGRESS_PREFIX + json.dumps({"event": event, **fields}, ensure_ascii=False) + "\n")
-    stream.flush()
-
+from conformance.progress import emit
 
 _LABELS: dict[str, str] = {}
 

@@ -64,11 +64,8 @@ def test_canaries_absent_from_an_assessment_run_and_its_bundle(tmp_path, monkeyp
                         ("LAPOR_B_API_KEY", CANARY_B_API_KEY), ("LAPOR_B_TOKEN", CANARY_B_TOKEN)):
         monkeypatch.setenv(name, value)
     text = (ROOT / "profiles" / "contoh-simulator.yaml").read_text(encoding="utf-8")
-    text = text.replace("max_examples: 15", "max_examples: 5").replace(
-        "  token: ${LAPOR_TOKEN}\n",
-        "  token: ${LAPOR_TOKEN}\n  second_institution:\n    institution_id: \"12838\"\n"
-        "    api_key: ${LAPOR_B_API_KEY}\n    token: ${LAPOR_B_TOKEN}\n", 1)
-    assert "LAPOR_B_TOKEN" in text
+    text = text.replace("max_examples: 15", "max_examples: 5")
+    assert "api_key: ${LAPOR_B_API_KEY}" in text and "token: ${LAPOR_B_TOKEN}" in text  # the example names them
     profile = tmp_path / "asesmen.yaml"
     profile.write_text(text, encoding="utf-8")
     assert run_cli(["keys", "init", "--dir", str(tmp_path / "keys")], capsys)[0] == 0

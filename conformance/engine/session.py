@@ -7,6 +7,8 @@ shrinks it) when any requirement is broken.
 
 from __future__ import annotations
 
+import base64
+
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -254,13 +256,41 @@ class ProviderSession:
                 if secret:
                     value = value.replace(secret, reference)
             headers[name] = value
-        command = case.as_curl_command(headers=headers, base_url=self.context.base_url)
+        command = _curl_command(case, headers, self.context.base_url)
         for name, value in ((self.context.bearer_header, f"Bearer {key_ref}"), ("token", token_ref)):
             command = command.replace(f"'{name}: {value}'", f'"{name}: {value}"')
         if "Accept: application/json" not in command:  # schemathesis leaves out headers it deems default
             method = f"-X {case.method.upper()}"
             command = command.replace(method, f"{method} -H 'Accept: application/json'", 1)
         return command
+
+
+def _curl_command(case: Any, headers: dict[str, str], base_url: str) -> str:
+    """schemathesis' curl, except for a body that is not plain text (an uploaded JPEG, PDF…): bash cannot
+    hold a NUL byte in `-d $'…'` and schemathesis decodes bytes lossily, so such a body travels as base64
+    through a here-document and `--data-binary @-`, byte for byte."""
+    from schemathesis.core import curl
+    from schemathesis.transport.prepare import prepare_request
+
+    request = prepare_request(case, headers, config=case.operation.schema.config.output.sanitization,
+                              base_url=base_url)
+    body = request.body
+    if not isinstance(body, bytes) or _is_plain_text(body):
+        return case.as_curl_command(headers=headers, base_url=base_url)
+    command = curl.generate(method=str(request.method), url=str(request.url), body=None, verify=True,
+                            headers=dict(request.headers), known_generated_headers=dict(case.headers or {})).command
+    encoded = base64.b64encode(body).decode("ascii")
+    lines = "\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
+    marker = "LAPOR_BODY"
+    return f"base64 -d <<'{marker}' | {command} --data-binary @-\n{lines}\n{marker}"
+
+
+def _is_plain_text(body: bytes) -> bool:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return "\x00" not in text
 
 
 def _skip_over_budget(max_time_s: int) -> None:

@@ -108,10 +108,8 @@ auth:
 def _environment(job: Job | None = None) -> dict[str, str]:
     env = {"LAPOR_API_KEY": CANARY_API_KEY, "LAPOR_TOKEN": CANARY_TOKEN, "LAPOR_B_API_KEY": SECOND_API_KEY,
            "LAPOR_B_TOKEN": SECOND_TOKEN, "PYTHONPATH": str(ROOT)}
-    if job is not None:
-        # --assert=plain: the suites need no assertion rewriting, which (with the runner's
-        # PYTHONDONTWRITEBYTECODE) recompiles every plugin package on each run, ~5 s of CPU.
-        env["PYTEST_ADDOPTS"] = " ".join(filter(None, ["--assert=plain", job.pytest_args]))
+    if job is not None and job.pytest_args:
+        env["PYTEST_ADDOPTS"] = job.pytest_args
     return env
 
 
