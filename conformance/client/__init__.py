@@ -10,5 +10,5 @@ judges what it sent:
   recording.py  the recorded traffic and episodes as the suites read them (run dir `client/`)
   checks.py     the client checks, each bound to a requirement in requirements.yaml
   suite.py      what suites/client share: `judge(check)` (ledger, Allure, verdict)
-  run.py        `run_client_profile`: the run directory of a client-mode run
+  run.py        `run_client`: a client-mode run, finished by runner/finish.py like a provider run
 """

@@ -345,8 +345,10 @@ def survives_unusual_responses(analysis: Analysis) -> list[ClientOutcome]:
                                           f"alur {flow.get('label')} gagal di episode {episode['number']} ({where}): "
                                           f"{str(flow.get('detail'))[:400]} / the {flow.get('label')} flow failed",
                                           int(episode["number"]), 0))
+    active = {exchange.get("episode") for exchange in analysis.exchanges}  # an episode without traffic proves nothing
     for episode in analysis.recording.episodes:
-        if episode.get("varied") and episode["number"] not in broken_episodes and episode.get("flows"):
+        if (episode.get("varied") and episode["number"] not in broken_episodes and episode.get("flows")
+                and episode["number"] in active):
             outcomes.append(ClientOutcome("client:survives_unusual_responses", True,
                                           f"episode:{(episode.get('scenario') or {}).get('name', '')}", "",
                                           int(episode["number"]), 0))

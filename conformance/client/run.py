@@ -3,9 +3,10 @@
 profile (`client:` section) → credentials → the simulator in client mode (prints the base URL
 and headers the app must use) → episodes drawn by Hypothesis from the seed → the app acts
 (commands, HTTP calls or a person) → recorded traffic in client/ → suites/client under pytest →
-the same run directory as a provider run: allure-results, junit.xml, ledger.jsonl, summary.json
-(requirements of direction "client"), requirements.html, the single-file Allure HTML.
-Exit: 0 conformant, 1 findings, 2 error or nothing exercised.
+runner/finish.py, as for a provider run: verdict and recommendation (policy, waivers, evidence = the
+app's traffic), summary.json (requirements of direction "client"), front page, the single-file Allure
+HTML and, in assessment mode, the signed evidence bundle.
+Exit: 0 conformant, 1 findings, 2 error or too little evidence (e.g. no traffic).
 """
 
 from __future__ import annotations
@@ -17,27 +18,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__
-from conformance.client.recording import Recording
+from conformance.client.recording import Recording, delivered
 from conformance.client.scenarios import Scenario, draw_episodes
 from conformance.client.session import ClientSession, banner
 from conformance.client.settings import ClientSettings, read_settings
 from conformance.engine.context import RunContext
-from conformance.engine.ledger import read_ledger
-from conformance.errors import UserError
-from conformance.i18n import current_lang, set_lang, t
-from conformance.profiles.loader import Profile, load_profile
-from conformance.profiles.secrets import resolve_credentials
+from conformance.i18n import current_lang, t
+from conformance.profiles.loader import Profile
+from conformance.profiles.secrets import Credentials
 from conformance.redaction import Redactor
 from conformance.reporting import allure_results
-from conformance.reporting.requirements_page import write_requirements_page
-from conformance.reporting.summary import (operation_counts, requirement_outcomes, requirements_line, tool_versions, verdict,
-                                           write_summary)
+from conformance.runner.finish import RunShape, finish
+from conformance.runner.mode import ModePlan
 from conformance.runner.rundir import create_run_dir
 from conformance.simulator.client_mode import DEFAULT_PACK, start_client_simulator
-from conformance.specpack import SpecPack, load_pack
+from conformance.specpack import SpecPack
+from conformance.verdict.policy import Policy
 
-EXIT_BY_VERDICT = {"pass": 0, "fail": 1, "incomplete": 2, "error": 2}
 CLIENT_DIR = "client"
 
 
@@ -57,20 +54,18 @@ def record_episodes(settings: ClientSettings, episodes: list[Scenario], client_d
     return recording
 
 
-def run_client_profile(profile: Profile | str | Path, options: Any) -> int:
-    """The client-mode counterpart of runner.run.run_profile (same options object: RunOptions)."""
-    if not isinstance(profile, Profile):
-        profile = load_profile(str(profile))
-    set_lang(getattr(options, "lang", None) or profile.lang)
+def run_client(profile: Profile, pack: SpecPack, policy: Policy, plan: ModePlan, credentials: Credentials,
+               options: Any) -> int:
+    """The client-mode counterpart of runner.run._run: same preamble (runner.run.run_profile), same finish."""
     settings = read_settings(profile)
-    pack = load_pack(profile.spec_pack, base_dir=profile.source_path.parent)
-    credentials = resolve_credentials(profile)
     redactor = Redactor(credentials.values())
     seed = options.seed if getattr(options, "seed", None) is not None else profile.budget.seed
     episodes = draw_episodes(seed, settings.scenarios, settings.faults, settings.followups_per_complaint)
     started_at, started = datetime.now(timezone.utc), time.monotonic()
     print(t("client.run.start", agency=profile.agency.name, pack=pack.id, version=pack.version, seed=seed,
             episodes=len(episodes)), flush=True)
+    print(t("run.mode.assessment", sha256=profile.sha256[:16], policy=policy.id) if plan.is_assessment
+          else t("run.mode.self_check"), flush=True)
     if credentials.ephemeral:
         print(t("run.ephemeral_credentials", variables="/".join(credentials.ephemeral_variables)), flush=True)
 
@@ -106,59 +101,43 @@ def run_client_profile(profile: Profile | str | Path, options: Any) -> int:
         agency={"code": profile.agency.code, "name": profile.agency.name, "institution_id": profile.agency.institution_id},
         environment=profile.environment, seed=seed, max_examples=profile.budget.max_examples,
         max_time_s=profile.budget.max_time_s, stateful=False, lang=current_lang(),
-        api_key_ref=_env_name(profile.auth.api_key), token_ref=_env_name(profile.auth.token))
+        api_key_ref=credentials.api_key_variable, token_ref=credentials.token_variable)
     context_file = run_dir / "context.json"
     context.write(context_file)
     from conformance.runner.pytest_process import run_suites  # imports the pytest plugin: only when needed
 
     outcome = run_suites(run_dir, [CLIENT_DIR], context_file, credentials, redactor)
     outcome.interrupted = outcome.interrupted or interrupted
-    return finish_client_run(run_dir, profile, pack, context, recording, redactor, outcome,
-                             html=getattr(options, "html", True), started_at=started_at,
-                             duration=time.monotonic() - started)
+    relabel_client_results(run_dir / "allure-results")
+    return finish(run_dir, profile, pack, policy, plan, context, redactor, outcome,
+                  html=getattr(options, "html", True), started_at=started_at, duration=time.monotonic() - started,
+                  shape=client_shape(profile, pack, recording))
 
 
-def finish_client_run(run_dir: Path, profile: Profile, pack: SpecPack, context: RunContext, recording: Recording,
-                      redactor: Redactor, outcome: Any, *, html: bool, started_at: datetime, duration: float) -> int:
-    results_dir = run_dir / "allure-results"
-    relabel_client_results(results_dir)
-    allure_results.stabilise_identities(results_dir)
-    entries = read_ledger(run_dir / "ledger.jsonl")
-    requirements = requirement_outcomes(pack, entries, directions={"client"})
-    run_verdict, reasons = verdict(requirements, outcome.interrupted)
-    harness_error = not outcome.interrupted and outcome.exit_code not in (0, 1, 5)
-    if harness_error or (outcome.exit_code == 1 and run_verdict == "pass"):
-        run_verdict, reasons = "error", [f"pytest_exit:{outcome.exit_code}"]
-    if run_verdict == "pass" and not recording.exchanges:
-        run_verdict, reasons = "incomplete", ["no_traffic"]
-    allure_results.write_environment(results_dir, {
-        t("env.agency"): f"{profile.agency.name} ({profile.agency.code})", t("env.environment"): profile.environment,
-        t("env.target"): f"client ({recording.base_url})",
-        t("env.pack"): f"{pack.id} {pack.version} (sha256 {pack.sha256[:16]}…)",
-        t("env.seed"): context.seed, t("env.mode"): t("env.mode.self_check"),
-        t("env.verdict"): t(f"env.verdict.{run_verdict}"), "Harness": f"lapor-conformance {__version__}",
-    })
-    counts = allure_results.count_statuses(results_dir)
-    summary = {
-        "schema_version": 1, "direction": "client", "suites": [CLIENT_DIR], "verdict": run_verdict,
-        "verdict_reasons": reasons, "mode": "self-check", "agency": context.agency,
-        "environment": profile.environment, "target": f"client ({recording.base_url})",
-        "profile": {"path": str(profile.source_path), "sha256": profile.sha256},
-        "spec": {"id": pack.id, "version": pack.version, "sha256": pack.sha256},
-        "seed": context.seed, "started_at": started_at.isoformat(timespec="seconds"),
-        "duration_s": round(duration, 2), "interrupted": outcome.interrupted, "tools": tool_versions(),
-        "tests": counts, "operations": operation_counts(entries), "requirements": requirements,
-        "client": client_summary(recording),
-    }
-    write_summary(run_dir / "summary.json", summary)
-    write_requirements_page(run_dir / "requirements.html", pack, current_lang(),
-                            {row["id"]: row["outcome"] for row in requirements})
-    redactor.redact_tree(run_dir)  # before the HTML, which base64-encodes what it embeds
-    if html:
-        _build_html(run_dir, profile, pack)
-        redactor.redact_tree(run_dir / "allure-report")
-    _print_closing(run_dir, run_verdict, requirements, counts, redactor)
-    return EXIT_BY_VERDICT[run_verdict]
+def client_shape(profile: Profile, pack: SpecPack, recording: Recording) -> RunShape:
+    """Evidence of a client run: the app's own traffic. Every operation it called must have been answered
+    with a 2xx at least once (an app that only ever got 401s proves nothing); no traffic at all is no evidence."""
+    operations: dict[str, dict[str, Any]] = {}
+    for exchange in recording.main:
+        operation = exchange.get("operation")
+        if not operation:
+            continue
+        record = operations.setdefault(operation, {"cases": 0, "answered": 0, "not_exercised": 0, "statuses": {}})
+        record["cases"] += 1
+        response = delivered(exchange)
+        if response and isinstance(response.get("status"), int):
+            record["answered"] += 1
+            status = str(response["status"])
+            record["statuses"][status] = record["statuses"].get(status, 0) + 1
+        else:
+            record["not_exercised"] += 1
+    return RunShape(
+        directions=frozenset({"client"}), target=f"client ({recording.base_url})",
+        html_title=f"LAPOR conformance (klien) — {profile.agency.name} — {pack.id} {pack.version}",
+        operations=operations, planned=sorted(operations), min_accepted=1,
+        problems=[] if recording.exchanges else [{"code": "no_traffic"}],
+        extra={"direction": "client", "client": client_summary(recording)},
+        tolerated_exits=(0, 1, 5))  # 5: no test collected (no traffic to judge)
 
 
 def client_summary(recording: Recording) -> dict[str, Any]:
@@ -189,35 +168,3 @@ def relabel_client_results(results_dir: Path) -> None:
                 labels.append(label)
         result["labels"] = labels + list(last.values())
         path.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-
-
-def _build_html(run_dir: Path, profile: Profile, pack: SpecPack) -> None:
-    from conformance.reporting.allure_html import build_html_report
-
-    title = f"LAPOR conformance (klien) — {profile.agency.name} — {pack.id} {pack.version}"
-    try:
-        build_html_report(run_dir / "allure-results", run_dir / "allure-report", title=title, lang=current_lang())
-    except UserError as error:
-        print(f"{t('run.html_warning')}: {error.render()}", flush=True)
-
-
-def _print_closing(run_dir: Path, run_verdict: str, requirements: list[dict[str, Any]], counts: dict[str, int],
-                   redactor: Redactor) -> None:
-    print()
-    print(t("run.tests_line", **{k: counts.get(k, 0) for k in ("total", "passed", "failed", "broken", "skipped")}))
-    print(requirements_line(requirements))
-    for row in requirements:
-        if row["outcome"] == "failed":
-            first = row["findings"][0] if row["findings"] else {"operation": "", "message": ""}
-            flag = " (provisional)" if row["provisional"] else ""
-            print(redactor.redact(f"  ✗ {row['id']} [{row['level']}{flag}] {row['title'].get(current_lang(), row['id'])}"))
-            print(redactor.redact(f"      {first['operation']}: {first['message'][:200]}"))
-    print(t(f"run.verdict.{run_verdict}"))
-    html = run_dir / "allure-report" / "index.html"
-    if html.is_file():
-        print(t("run.report_at", path=str(html)))
-    print(str(run_dir), flush=True)
-
-
-def _env_name(reference: str) -> str:
-    return reference.strip("${}") if reference.startswith("${") else "LAPOR_API_KEY"

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,30 +38,57 @@ from conformance.verdict.waivers import apply_waivers
 EXIT_BY_VERDICT = {"pass": 0, "fail": 1, "incomplete": 2, "error": 2}
 
 
+@dataclass(frozen=True)
+class RunShape:
+    """What a provider run and a client run do differently at the end; everything else is shared.
+
+    `operations` is the per-operation record of the evidence table and gate (operations.json for a
+    provider run, the app's recorded traffic for a client run); `planned` the operations the gate judges.
+    """
+    directions: frozenset[str]
+    target: str
+    html_title: str
+    operations: dict[str, dict[str, Any]] | None
+    planned: list[str]
+    skipped: list[str] = field(default_factory=list)
+    min_accepted: int | None = None          # None: the policy's min_accepted_cases
+    problems: list[dict[str, Any]] = field(default_factory=list)  # found before the gate (e.g. no traffic)
+    extra: dict[str, Any] = field(default_factory=dict)          # more top-level summary keys
+    tolerated_exits: tuple[int, ...] = (0, 1)                    # pytest exits that are not a harness error
+
+
+def provider_shape(run_dir: Path, profile: Profile, pack: SpecPack, context: RunContext) -> RunShape:
+    planned, skipped = gate.planned_operations(pack.openapi, context.read_only)
+    shown = SIMULATOR + f" ({context.base_url})" if profile.target.is_simulator else context.base_url
+    return RunShape(directions=frozenset({"provider"}), target=shown,
+                    html_title=f"LAPOR conformance — {profile.agency.name} — {pack.id} {pack.version}",
+                    operations=gate.read_operations(run_dir / "operations.json"), planned=planned, skipped=skipped)
+
+
 def finish(run_dir: Path, profile: Profile, pack: SpecPack, policy: Policy, plan: ModePlan, context: RunContext,
-           redactor: Redactor, outcome: Any, *, html: bool, started_at: datetime.datetime, duration: float) -> int:
+           redactor: Redactor, outcome: Any, *, html: bool, started_at: datetime.datetime, duration: float,
+           shape: RunShape | None = None) -> int:
+    shape = shape or provider_shape(run_dir, profile, pack, context)
     results_dir = run_dir / "allure-results"
     allure_results.stabilise_identities(results_dir)
     if outcome.interrupted:
         allure_results.mark_unfinished(results_dir, outcome.completed, t("run.unfinished_test"))
     entries = read_ledger(run_dir / "ledger.jsonl")
     today = started_at.date()
-    requirements = requirement_outcomes(pack, entries, directions=set(plan.suites))
+    requirements = requirement_outcomes(pack, entries, directions=set(shape.directions))
     waivers = apply_waivers(requirements, profile.waivers, today)
-    planned, skipped = gate.planned_operations(pack.openapi, context.read_only)
-    operations = gate.read_operations(run_dir / "operations.json")
-    problems = gate.gate_problems(operations, planned, policy, outcome.interrupted)
+    problems = gate.gate_problems(shape.operations, shape.planned, policy, outcome.interrupted,
+                                  min_accepted=shape.min_accepted) + shape.problems
     verdict, reasons = run_verdict(requirements, problems)
-    harness_error = not outcome.interrupted and outcome.exit_code not in (0, 1)
+    harness_error = not outcome.interrupted and outcome.exit_code not in shape.tolerated_exits
     if harness_error or (outcome.exit_code == 1 and verdict == "pass"):
         verdict, reasons = "error", [f"pytest_exit:{outcome.exit_code}"]
         problems = problems + [{"code": "harness_error", "exit_code": outcome.exit_code}]
-    recommendation = decide(requirements, waivers, policy, problems, today=today, skipped_operations=skipped)
-    shown_target = SIMULATOR + f" ({context.base_url})" if profile.target.is_simulator else context.base_url
+    recommendation = decide(requirements, waivers, policy, problems, today=today, skipped_operations=shape.skipped)
     mode_text = t("env.mode.assessment" if plan.is_assessment else "env.mode.self_check")
     allure_results.write_environment(results_dir, {
         t("env.agency"): f"{profile.agency.name} ({profile.agency.code})", t("env.environment"): profile.environment,
-        t("env.target"): shown_target, t("env.pack"): f"{pack.id} {pack.version} (sha256 {pack.sha256[:16]}…)",
+        t("env.target"): shape.target, t("env.pack"): f"{pack.id} {pack.version} (sha256 {pack.sha256[:16]}…)",
         t("env.seed"): context.seed, t("env.mode"): mode_text, t("env.verdict"): t(f"env.verdict.{verdict}"),
         t("env.recommendation"): render_recommendation(recommendation),
         "Harness": f"lapor-conformance {__version__}",
@@ -70,7 +98,7 @@ def finish(run_dir: Path, profile: Profile, pack: SpecPack, policy: Policy, plan
         "schema_version": 2, "run_id": run_dir.name, "verdict": verdict, "verdict_reasons": reasons,
         "recommendation": recommendation, "mode": plan.mode, "valid_for_decisions": plan.is_assessment,
         "watermark": None if plan.is_assessment else t("env.mode.self_check"),
-        "agency": context.agency, "environment": profile.environment, "target": shown_target,
+        "agency": context.agency, "environment": profile.environment, "target": shape.target,
         "profile": {"path": str(profile.source_path), "sha256": profile.sha256, "locked": plan.is_assessment},
         "spec": {"id": pack.id, "version": pack.version, "sha256": pack.sha256},
         "policy": {"id": policy.id, "path": str(policy.path), "sha256": policy.sha256},
@@ -79,9 +107,10 @@ def finish(run_dir: Path, profile: Profile, pack: SpecPack, policy: Policy, plan
         "started_at": started_at.isoformat(timespec="seconds"), "duration_s": round(duration, 2),
         "interrupted": outcome.interrupted, "tools": tool_versions(), "tests": counts,
         "operations": operation_counts(entries),
-        "evidence": {"min_accepted_cases": policy.min_accepted_cases, "problems": problems,
-                     "operations": gate.operation_evidence(operations, planned), "skipped_operations": skipped},
-        "waivers": waivers, "requirements": requirements,
+        "evidence": {"min_accepted_cases": shape.min_accepted or policy.min_accepted_cases, "problems": problems,
+                     "operations": gate.operation_evidence(shape.operations, shape.planned),
+                     "skipped_operations": shape.skipped},
+        "waivers": waivers, "requirements": requirements, **shape.extra,
     }
     write_summary(run_dir / "summary.json", summary)
     from conformance.evidence.versions import collect_versions
@@ -94,7 +123,7 @@ def finish(run_dir: Path, profile: Profile, pack: SpecPack, policy: Policy, plan
     redactor.redact_tree(run_dir)
     _write_effective_profile(run_dir / "profile.effective.json", profile, redactor)
     if html:
-        _build_html(run_dir, profile, pack)
+        _build_html(run_dir, shape.html_title)
         redactor.redact_tree(run_dir / "allure-report")
     bundle, refused = None, None
     if plan.is_assessment:
@@ -130,10 +159,9 @@ def _bundle(run_dir: Path, profile: Profile, pack: SpecPack, policy: Policy, pla
                         policy_path=policy.path, policy_bytes=policy.text, key_path=plan.key_path, redactor=redactor)
 
 
-def _build_html(run_dir: Path, profile: Profile, pack: SpecPack) -> None:
+def _build_html(run_dir: Path, title: str) -> None:
     from conformance.reporting.allure_html import build_html_report
 
-    title = f"LAPOR conformance — {profile.agency.name} — {pack.id} {pack.version}"
     try:
         build_html_report(run_dir / "allure-results", run_dir / "allure-report", title=title, lang=current_lang())
     except UserError as error:

@@ -33,14 +33,18 @@ class ModePlan:
         return self.mode == ASSESSMENT
 
 
-# The directions this runner drives. Client-mode runs have their own orchestration
-# (conformance/client/run.py); they are not mixed into a provider run.
-RUNNER_DIRECTIONS = ("provider",)
+# A run drives one direction: provider (the harness calls the target) or client (the agency's app calls
+# the simulator, conformance/client/run.py). They have different orchestration and are not mixed.
+PROVIDER, CLIENT = ("provider",), ("client",)
 
 
-def available_suites(pack: SpecPack) -> tuple[str, ...]:
-    """Every suite this runner has for the pack (a folder under suites/ with tests): all mandatory."""
-    directions = {requirement.direction for requirement in pack.requirements} & set(RUNNER_DIRECTIONS)
+def run_directions(profile: Profile) -> tuple[str, ...]:
+    return CLIENT if "client" in profile.suites and "provider" not in profile.suites else PROVIDER
+
+
+def available_suites(pack: SpecPack, directions: tuple[str, ...] = PROVIDER) -> tuple[str, ...]:
+    """Every suite the harness has for the pack in these directions (a folder under suites/ with tests)."""
+    directions = {requirement.direction for requirement in pack.requirements} & set(directions)
     return tuple(sorted(name for name in directions
                         if (SUITES_DIR / name).is_dir() and any((SUITES_DIR / name).glob("test_*.py"))))
 
@@ -48,6 +52,7 @@ def available_suites(pack: SpecPack) -> tuple[str, ...]:
 def plan(profile: Profile, pack: SpecPack, *, mode: str | None, key: str | None, seed: int | None,
          max_examples: int | None) -> ModePlan:
     chosen = mode or profile.mode or SELF_CHECK
+    directions = run_directions(profile)
     if chosen != ASSESSMENT:
         return ModePlan(SELF_CHECK, tuple(profile.suites), profile.budget.stateful)
     for option, value in (("--seed", seed), ("--max-examples", max_examples)):
@@ -57,11 +62,11 @@ def plan(profile: Profile, pack: SpecPack, *, mode: str | None, key: str | None,
 
     key_path = find_private_key(key)
     load_private_key(key_path)  # fail before the run, not after it
-    suites = available_suites(pack) or tuple(profile.suites)
+    suites = available_suites(pack, directions) or tuple(profile.suites)
     notes = []
     if set(suites) != set(profile.suites):
         notes.append("run.assessment.suites")
-    if not profile.budget.stateful:
+    if not profile.budget.stateful and directions == PROVIDER:
         notes.append("run.assessment.stateful")
     return ModePlan(ASSESSMENT, suites, True, key_path, tuple(notes))
 

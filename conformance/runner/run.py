@@ -22,7 +22,7 @@ from conformance.profiles.secrets import Credentials, resolve_credentials
 from conformance.profiles.waivers import check_waivers
 from conformance.redaction import Redactor
 from conformance.runner.finish import EXIT_BY_VERDICT, finish
-from conformance.runner.mode import ModePlan, snapshot_pack
+from conformance.runner.mode import CLIENT, ModePlan, run_directions, snapshot_pack
 from conformance.runner.mode import plan as plan_mode
 from conformance.runner.pytest_process import run_suites
 from conformance.runner.rundir import create_run_dir
@@ -47,10 +47,11 @@ class RunOptions:
 def run_profile(profile_path: str, options: RunOptions) -> int:
     profile = load_profile(profile_path)
     set_lang(options.lang or profile.lang)
-    if "client" in profile.suites and "provider" not in profile.suites:
-        from conformance.client.run import run_client_profile
+    client = run_directions(profile) == CLIENT
+    if client:
+        from conformance.client.settings import read_settings
 
-        return run_client_profile(profile, options)
+        read_settings(profile)  # a bad `client:` section is a profile error before anything else
     original = load_pack(profile.spec_pack, base_dir=profile.source_path.parent)
     check_waivers(profile, original)
     policy = _policy(profile)
@@ -60,6 +61,10 @@ def run_profile(profile_path: str, options: RunOptions) -> int:
     with tempfile.TemporaryDirectory(prefix="lapor-pack-") as scratch:
         # The run reads (and the bundle carries) the pack as it is now, whatever happens to it on disk later.
         pack = snapshot_pack(original, Path(scratch))
+        if client:
+            from conformance.client.run import run_client
+
+            return run_client(profile, pack, policy, plan, credentials, options)
         return _run(profile, pack, policy, plan, credentials, options)
 
 

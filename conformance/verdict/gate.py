@@ -44,7 +44,7 @@ def accepted(statuses: dict[str, int]) -> int:
 
 
 def gate_problems(operations: dict[str, dict[str, Any]] | None, planned: list[str], policy: Policy,
-                  interrupted: bool) -> list[dict[str, Any]]:
+                  interrupted: bool, *, min_accepted: int | None = None) -> list[dict[str, Any]]:
     problems: list[dict[str, Any]] = []
     if interrupted:
         problems.append({"code": "interrupted"})
@@ -65,10 +65,10 @@ def gate_problems(operations: dict[str, dict[str, Any]] | None, planned: list[st
             problems.append({"code": "only_rejections", "operation": operation_id,
                              "statuses": ", ".join(sorted(statuses))})
             continue
-        count = accepted(statuses)
-        if count < policy.min_accepted_cases:
+        count, required = accepted(statuses), policy.min_accepted_cases if min_accepted is None else min_accepted
+        if count < required:
             problems.append({"code": "too_few_accepted", "operation": operation_id, "accepted": count,
-                             "required": policy.min_accepted_cases})
+                             "required": required})
     return problems
 
 

@@ -1,7 +1,8 @@
 """Client mode end to end: a profile, the app driven by HTTP calls or shell commands, the run directory.
 
-`run_client_profile` is what `lapor-conformance run` dispatches to for a client-mode profile. The
-conforming sample integrator passes; a careless client fails with its requirements named; the
+`lapor-conformance run` on a client-mode profile: the same preamble and finish as a provider run
+(policy, waivers, recommendation, front page; in assessment mode a signed bundle). The conforming
+sample integrator passes an assessment; a careless client fails with its requirements named; the
 recording simulator (`lapor-conformance simulate --record FILE`) keeps what a developer's app did.
 """
 
@@ -19,8 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.client.run import run_client_profile
-from conformance.runner.run import RunOptions
+from conformance.evidence.keys import PRIVATE_NAME, PUBLIC_NAME, init_keys
+from conformance.evidence.verify import verify_command
+from conformance.runner.run import RunOptions, run_profile
 from tests.conftest import CANARY_API_KEY, CANARY_TOKEN, ROOT, free_port
 
 pytestmark = pytest.mark.slow
@@ -45,8 +47,8 @@ client:
     return path
 
 
-def _run(profile: Path, tmp_path: Path, capsys) -> tuple[int, str, Path]:
-    code = run_client_profile(profile, RunOptions(reports_dir=str(tmp_path / "reports"), html=False))
+def _run(profile: Path, tmp_path: Path, capsys, **options) -> tuple[int, str, Path]:
+    code = run_profile(str(profile), RunOptions(reports_dir=str(tmp_path / "reports"), html=False, **options))
     out = capsys.readouterr().out
     return code, out, Path(out.strip().splitlines()[-1])
 
@@ -73,7 +75,7 @@ def sample_app(tmp_path):
     process.wait(timeout=15)
 
 
-def test_conforming_sample_app_passes_end_to_end(tmp_path, capsys, canary_env, sample_app):
+def test_conforming_sample_app_passes_an_assessment_end_to_end(tmp_path, capsys, canary_env, sample_app):
     simulator_port, app = sample_app
     flows = f"""    forward:
       - {{http: {{url: "{app}/demo/intake"}}, quiet_s: 0.1}}
@@ -82,11 +84,19 @@ def test_conforming_sample_app_passes_end_to_end(tmp_path, capsys, canary_env, s
     reply: {{http: {{url: "{app}/lapor/reply"}}, quiet_s: 0.1}}"""
     profile = _profile(tmp_path, "klien-contoh", flows,
                        f"  simulator: {{port: {simulator_port}}}\n  faults: {{hang_s: 2.5}}\n")
-    code, out, run_dir = _run(profile, tmp_path, capsys)
+    init_keys(str(tmp_path / "keys"))
+    private, public = tmp_path / "keys" / PRIVATE_NAME, tmp_path / "keys" / PUBLIC_NAME
+    code, out, run_dir = _run(profile, tmp_path, capsys, mode="assessment", key=str(private))
     assert code == 0, out
     assert "Arahkan aplikasi ke URL dasar : http://127.0.0.1:" in out and "/integration/api/v3" in out
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     assert summary["verdict"] == "pass" and summary["direction"] == "client"
+    assert summary["mode"] == "assessment" and summary["suites"] == ["client"]
+    assert summary["recommendation"]["code"] == "ready" and "SIAP UNTUK INTEGRASI" in out
+    assert summary["evidence"]["problems"] == [] and "createComplaint" in summary["evidence"]["operations"]
+    bundle = run_dir.parent / f"{run_dir.name}.evidence.zip"
+    assert bundle.is_file() and verify_command(str(bundle), str(public)) == 0
+    assert "SIAP UNTUK INTEGRASI" in (run_dir / "index.html").read_text(encoding="utf-8")
     client_rows = [row for row in summary["requirements"] if row["direction"] == "client"]
     assert len(client_rows) == 14 and all(row["outcome"] == "passed" for row in client_rows), client_rows
     assert {row["outcome"] for row in summary["requirements"] if row["direction"] == "provider"} == {"not_applicable"}
@@ -167,3 +177,15 @@ def test_simulate_record_keeps_the_apps_traffic(tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=15)
+
+
+def test_an_app_that_sends_nothing_gets_no_recommendation(tmp_path, capsys, canary_env):
+    flows = f"""    forward: {{command: "{{python}} -c pass", cwd: "{tmp_path}"}}"""
+    profile = _profile(tmp_path, "klien-diam", flows, "  faults: {enabled: false}\n")
+    code, out, run_dir = _run(profile, tmp_path, capsys)
+    assert code == 2, out
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["verdict"] == "incomplete" and summary["recommendation"]["code"] == "insufficient_evidence"
+    assert {"code": "no_traffic"} in summary["evidence"]["problems"]
+    assert "tidak mengirim satu permintaan pun" in out
+    assert not [row for row in summary["requirements"] if row["outcome"] == "passed"]
