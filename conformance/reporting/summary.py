@@ -96,14 +96,5 @@ def operation_counts(entries: list[Entry]) -> dict[str, dict[str, int]]:
     return {op: {"answered_cases": len(cases[op]), "not_exercised_cases": unanswered[op]} for op in operations}
 
 
-def verdict(requirements: list[dict[str, Any]], interrupted: bool) -> tuple[str, list[str]]:
-    failed = [r["id"] for r in requirements if r["outcome"] == "failed"]
-    if interrupted:
-        return "incomplete", ["interrupted"]
-    if failed:
-        return "fail", [f"failed:{rid}" for rid in failed]
-    return "pass", []
-
-
 def write_summary(path: Path, document: dict[str, Any]) -> None:
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -12,23 +12,18 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
-import sys
 import tempfile
-import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import uvicorn
 
 from conformance.i18n import t
 from conformance.simulator.app import Credentials, create_app
 from conformance.simulator.client_app import DEFAULT_PACK, ClientModeApp, ClientState
 from conformance.simulator.control import CONTROL_HEADER, CONTROL_PREFIX, LaporActions, control_app
 from conformance.simulator.recorder import Recorder
-from conformance.simulator.server import _bind, _normalize, _require_loopback, credentials_from_env
+from conformance.simulator.server import (SimulatorHandle, _bind, _normalize, _require_loopback, credentials_from_env,
+                                          serve_app, serve_until_interrupted)
 from conformance.simulator.shapes import origin_of
 
 __all__ = ["ClientModeApp", "ClientSimulatorHandle", "ClientState", "DEFAULT_PACK", "serve_recording",
@@ -36,21 +31,13 @@ __all__ = ["ClientModeApp", "ClientSimulatorHandle", "ClientState", "DEFAULT_PAC
 
 
 # ---------------------------------------------------------------------- running
-@dataclass
-class ClientSimulatorHandle:
+@dataclass(kw_only=True)
+class ClientSimulatorHandle(SimulatorHandle):
     """A running client-mode simulator: `base_url` is what the agency's app must point at."""
 
-    base_url: str
     foreign_base_url: str
-    credentials: Credentials
-    bearer_header: str
     control_key: str
     state: ClientState
-    db_path: str
-    _servers: list[uvicorn.Server]
-    _threads: list[threading.Thread]
-    _tempdir: str | None = None
-    _stopped: bool = field(default=False)
 
     @property
     def origin(self) -> str:
@@ -68,43 +55,8 @@ class ClientSimulatorHandle:
     def actions(self) -> LaporActions:
         return self.state.actions
 
-    def headers(self, header: str | None = None) -> dict[str, str]:
-        name = header or ("Authorization" if self.bearer_header == "both" else self.bearer_header)
-        return {name: f"Bearer {self.credentials.api_key}", "token": self.credentials.token}
-
     def control_headers(self) -> dict[str, str]:
         return {CONTROL_HEADER: self.control_key}
-
-    def stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        for server in self._servers:
-            server.should_exit = True
-        for thread in self._threads:
-            thread.join(timeout=10)
-        self.state.sim.store.close()
-        if self._tempdir:
-            shutil.rmtree(self._tempdir, ignore_errors=True)
-
-    def __enter__(self) -> ClientSimulatorHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-def _serve(app: Any, sock: Any, log_level: str, name: str) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    if not server.started:
-        server.should_exit = True
-        raise RuntimeError(f"{name} did not start")
-    return server, thread
 
 
 def start_client_simulator(host: str = "127.0.0.1", port: int = 0, db_path: str | Path | None = None,
@@ -135,7 +87,7 @@ def start_client_simulator(host: str = "127.0.0.1", port: int = 0, db_path: str 
         for application, sock, name in (
                 (ClientModeApp(app, state, "main", control_app(state, key)), main_sock, "lapor-client-sim"),
                 (ClientModeApp(app, state, "foreign"), foreign_sock, "lapor-client-sim-foreign")):
-            server, thread = _serve(application, sock, log_level, name)
+            server, thread = serve_app(application, sock, log_level, name)
             servers.append(server)
             threads.append(thread)
     except BaseException:
@@ -143,8 +95,9 @@ def start_client_simulator(host: str = "127.0.0.1", port: int = 0, db_path: str 
             server.should_exit = True
         raise
     base_path = state.validator.base_path
-    return ClientSimulatorHandle(state.main_origin + base_path, state.foreign_origin + base_path, creds,
-                                 bearer_header, key, state, str(db_path), servers, threads, tempdir)
+    return ClientSimulatorHandle(state.main_origin + base_path, creds, str(db_path), bearer_header, servers, threads,
+                                 state.sim.store, tempdir, foreign_base_url=state.foreign_origin + base_path,
+                                 control_key=key, state=state)
 
 
 def serve_recording(port: int = 8750, db_path: str | None = None, bearer_header: str = "both",
@@ -153,27 +106,8 @@ def serve_recording(port: int = 8750, db_path: str | None = None, bearer_header:
     credentials, from_env = credentials_from_env()
     handle = start_client_simulator(host=host, port=port, db_path=db_path, credentials=credentials,
                                     bearer_header=bearer_header, record_path=record_path, log_level="warning")
-    headers = {"Authorization": ["Authorization"], "auth": ["auth"], "both": ["Authorization", "auth"]}[bearer_header]
-    lines = [t("simulator.banner.title"), t("client.record.banner"),
-             t("simulator.banner.base_url", url=handle.base_url),
-             t("simulator.banner.bearer_headers", headers=", ".join(f"{h}: Bearer <key>" for h in headers)),
-             t("simulator.banner.token_header")]
-    if from_env:
-        lines.append(t("simulator.banner.credentials_env"))
-    else:
-        lines += [t("simulator.banner.credentials_ephemeral"),
-                  f"  export LAPOR_API_KEY='{credentials.api_key}'", f"  export LAPOR_TOKEN='{credentials.token}'"]
-    lines += [t("client.record.file", path=str(Path(record_path).resolve())),
-              t("client.record.control", url=handle.control_url + "/traffic", header=CONTROL_HEADER,
-                control_key=handle.control_key),
-              t("simulator.banner.database", path=handle.db_path if db_path else t("simulator.banner.temporary")),
-              t("simulator.banner.stop")]
-    print("\n".join(lines), flush=True)
-    try:
-        while all(thread.is_alive() for thread in handle._threads):
-            handle._threads[0].join(timeout=0.5)
-    except KeyboardInterrupt:
-        print(t("simulator.banner.stopping"), file=sys.stderr, flush=True)
-    finally:
-        handle.stop()
-    return 0
+    details = (t("client.record.file", path=str(Path(record_path).resolve())),
+               t("client.record.control", url=handle.control_url + "/traffic", header=CONTROL_HEADER,
+                 control_key=handle.control_key))
+    return serve_until_interrupted(handle, from_env, db_path is not None, intro=(t("client.record.banner"),),
+                                   details=details)

@@ -64,17 +64,54 @@ def _normalize(credentials: Credentials | dict[str, str] | tuple[str, str] | Non
     return credentials
 
 
+class Listeners:
+    """uvicorn servers on their threads, sharing one simulator store: stopped together, once.
+    Both simulator handles (this module's and client_mode's) are Listeners."""
+
+    _servers: list[uvicorn.Server]
+    _threads: list[threading.Thread]
+    _store: Any
+    _tempdir: str | None
+    _stopped: bool
+
+    def running(self) -> bool:
+        return all(thread.is_alive() for thread in self._threads)
+
+    def wait(self) -> None:
+        """Until a listener ends (or Ctrl+C, which the caller handles)."""
+        while self.running():
+            self._threads[0].join(timeout=0.5)
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        for server in self._servers:
+            server.should_exit = True
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._store.close()
+        if self._tempdir:
+            shutil.rmtree(self._tempdir, ignore_errors=True)
+
+    def __enter__(self):  # noqa: ANN204 (the subclass's own type)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 @dataclass
-class SimulatorHandle:
+class SimulatorHandle(Listeners):
     """A running simulator. `base_url` includes /integration/api/v3."""
 
     base_url: str
     credentials: Credentials
     db_path: str
     bearer_header: str
-    _server: uvicorn.Server
-    _thread: threading.Thread
-    _app: object
+    _servers: list[uvicorn.Server]
+    _threads: list[threading.Thread]
+    _store: Any
     _tempdir: str | None = None
     _stopped: bool = field(default=False)
 
@@ -82,25 +119,24 @@ class SimulatorHandle:
     def origin(self) -> str:
         return self.base_url.split("/integration/")[0]
 
-    def headers(self, header: str = "Authorization") -> dict[str, str]:
-        """Request headers that authenticate against this simulator."""
-        return {header: f"Bearer {self.credentials.api_key}", "token": self.credentials.token}
+    def headers(self, header: str | None = None) -> dict[str, str]:
+        """Request headers that authenticate against this simulator (in `header`, else the one it expects)."""
+        name = header or ("Authorization" if self.bearer_header == "both" else self.bearer_header)
+        return {name: f"Bearer {self.credentials.api_key}", "token": self.credentials.token}
 
-    def stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._app.state.simulator.store.close()  # type: ignore[attr-defined]
-        if self._tempdir:
-            shutil.rmtree(self._tempdir, ignore_errors=True)
 
-    def __enter__(self) -> SimulatorHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+def serve_app(app: Any, sock: socket.socket, log_level: str, name: str) -> tuple[uvicorn.Server, threading.Thread]:
+    """Serve `app` on the bound socket from a daemon thread; return once it accepts connections."""
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if not server.started:
+        server.should_exit = True
+        raise RuntimeError(f"{name} did not start")
+    return server, thread
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -145,19 +181,11 @@ def start_in_thread(host: str = "127.0.0.1", port: int = 0, db_path: str | Path 
             shutil.rmtree(tempdir, ignore_errors=True)
         raise
     actual_port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="lapor-simulator", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    if not server.started:
-        server.should_exit = True
-        raise RuntimeError("simulator did not start")
+    server, thread = serve_app(app, sock, log_level, "lapor-simulator")
     url_host = f"[{host}]" if ":" in host else host
     base_url = f"http://{url_host}:{actual_port}{app.state.simulator.validator.base_path}"
-    return SimulatorHandle(base_url, creds, str(db_path), bearer_header, server, thread, app, tempdir)
+    return SimulatorHandle(base_url, creds, str(db_path), bearer_header, [server], [thread],
+                           app.state.simulator.store, tempdir)
 
 
 def serve_forever(port: int = 8750, db_path: str | None = None, bearer_header: str = "both",
@@ -166,21 +194,27 @@ def serve_forever(port: int = 8750, db_path: str | None = None, bearer_header: s
     credentials, from_env = credentials_from_env()
     handle = start_in_thread(host=host, port=port, db_path=db_path, credentials=credentials,
                              bearer_header=bearer_header)
-    headers = {"Authorization": ["Authorization"], "auth": ["auth"], "both": ["Authorization", "auth"]}[bearer_header]
-    lines = [t("simulator.banner.title"), t("simulator.banner.base_url", url=handle.base_url),
-             t("simulator.banner.bearer_headers", headers=", ".join(f"{h}: Bearer <key>" for h in headers)),
+    return serve_until_interrupted(handle, from_env, db_path is not None)
+
+
+def serve_until_interrupted(handle: SimulatorHandle, from_env: bool, own_database: bool,
+                            intro: tuple[str, ...] = (), details: tuple[str, ...] = ()) -> int:
+    """Print how to connect (`intro` after the title, `details` before the database line), serve until
+    Ctrl+C, stop. Ephemeral credentials are shown: a developer has to configure the app with them."""
+    names = {"Authorization": ["Authorization"], "auth": ["auth"], "both": ["Authorization", "auth"]}[handle.bearer_header]
+    lines = [t("simulator.banner.title"), *intro, t("simulator.banner.base_url", url=handle.base_url),
+             t("simulator.banner.bearer_headers", headers=", ".join(f"{h}: Bearer <key>" for h in names)),
              t("simulator.banner.token_header")]
     if from_env:
         lines.append(t("simulator.banner.credentials_env"))
     else:
-        lines += [t("simulator.banner.credentials_ephemeral"),
-                  f"  export LAPOR_API_KEY='{credentials.api_key}'", f"  export LAPOR_TOKEN='{credentials.token}'"]
-    lines += [t("simulator.banner.database", path=handle.db_path if db_path else t("simulator.banner.temporary")),
-              t("simulator.banner.stop")]
+        lines += [t("simulator.banner.credentials_ephemeral"), f"  export LAPOR_API_KEY='{handle.credentials.api_key}'",
+                  f"  export LAPOR_TOKEN='{handle.credentials.token}'"]
+    lines += [*details, t("simulator.banner.database", path=handle.db_path if own_database
+                          else t("simulator.banner.temporary")), t("simulator.banner.stop")]
     print("\n".join(lines), flush=True)
     try:
-        while handle._thread.is_alive():
-            handle._thread.join(timeout=0.5)
+        handle.wait()
     except KeyboardInterrupt:
         print(t("simulator.banner.stopping"), file=sys.stderr, flush=True)
     finally:
