@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.jsonref import escape, follow, resolve
+
 import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -23,42 +25,21 @@ MAX_VIOLATIONS = 5
 
 def response_schema_pointer(openapi: dict[str, Any], operation_pointer: str, status: int) -> str | None:
     """JSON pointer (in the OpenAPI document) of the JSON response schema declared for `status`."""
-    operation = _follow(openapi, operation_pointer)
+    operation = follow(openapi, operation_pointer)
     responses = operation.get("responses", {})
     for key in (str(status), f"{str(status)[0]}XX", "default"):
         if key not in responses:
             continue
-        pointer = f"{operation_pointer}/responses/{_escape(key)}"
+        pointer = f"{operation_pointer}/responses/{escape(key)}"
         response = responses[key]
         if isinstance(response, dict) and "$ref" in response:
             pointer = response["$ref"].split("#", 1)[-1]
-            response = _resolve(openapi, response)
+            response = resolve(openapi, response)
         for media_type, media in (response.get("content") or {}).items():
             if "json" in media_type and "schema" in media:
-                return f"{pointer}/content/{_escape(media_type)}/schema"
+                return f"{pointer}/content/{escape(media_type)}/schema"
         return None
     return None
-
-
-def _escape(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
-
-
-def _resolve(document: dict[str, Any], node: Any) -> Any:
-    seen = 0
-    while isinstance(node, dict) and "$ref" in node and seen < 20:
-        node = _follow(document, node["$ref"])
-        seen += 1
-    return node
-
-
-def _follow(document: dict[str, Any], reference: str) -> Any:
-    node: Any = document
-    pointer = reference.split("#", 1)[-1].lstrip("/")
-    for part in (pointer.split("/") if pointer else []):
-        part = part.replace("~1", "/").replace("~0", "~")
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
 
 
 def requirement_at(document: dict[str, Any], schema: Any, path: list[Any]) -> str | None:
@@ -74,7 +55,7 @@ def requirement_at(document: dict[str, Any], schema: Any, path: list[Any]) -> st
             if isinstance(node, dict) and isinstance(node.get("x-requirement"), str):
                 found = node["x-requirement"]
             if isinstance(node, dict) and "$ref" in node and (part is None or part not in node):
-                node = _follow(document, node["$ref"])
+                node = follow(document, node["$ref"])
             else:
                 break
         if part is None:
@@ -97,7 +78,7 @@ def requirements_in(document: dict[str, Any], schema: Any) -> set[str]:
         if isinstance(node, dict):
             if "$ref" in node and node["$ref"] not in seen:
                 seen.add(node["$ref"])
-                stack.append(_follow(document, node["$ref"]))
+                stack.append(follow(document, node["$ref"]))
             if isinstance(node.get("x-requirement"), str):
                 found.add(node["x-requirement"])
             stack.extend(value for key, value in node.items() if key not in ("example", "examples"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.client.recording import Recording
+from conformance.jsonref import resolve as resolve_ref
 
 
 @dataclass(frozen=True)
@@ -123,14 +124,7 @@ class Analysis:
 
 def _binary_fields(openapi: dict[str, Any]) -> dict[str, set[str]]:
     def resolve(node: Any) -> Any:
-        for _ in range(32):
-            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-                break
-            target: Any = openapi
-            for part in node["$ref"].lstrip("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            node = target
-        return node
+        return resolve_ref(openapi, node)
 
     fields: dict[str, set[str]] = {}
     for item in (openapi.get("paths") or {}).values():

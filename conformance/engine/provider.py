@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import schemathesis
@@ -10,6 +9,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from conformance.engine.context import RunContext
+from conformance.engine.file_parts import with_file_parts
 from conformance.engine.session import ProviderSession
 from conformance.specpack import load_pack
 
@@ -64,47 +64,6 @@ def hypothesis_settings(**overrides: Any) -> settings:
               "database": None, "derandomize": False, "print_blob": False}
     values.update(overrides)
     return settings(**values)
-
-
-def with_file_parts(openapi: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the spec in which every file-like multipart property is `format: binary`.
-
-    A PHP back end treats a multipart part as a file only when it carries `filename=`.
-    schemathesis adds a filename only for `format: binary`; a spec written OpenAPI-3.1 style
-    (`contentMediaType` / `contentEncoding`, no format) would make it send bare fields, and a
-    correct server would then be blamed for rejecting a valid upload.
-    """
-    spec = copy.deepcopy(openapi)
-    for item in (spec.get("paths") or {}).values():
-        for operation in (item or {}).values():
-            if not isinstance(operation, dict):
-                continue
-            content = ((operation.get("requestBody") or {}).get("content") or {})
-            for media_type, media in content.items():
-                if media_type.startswith("multipart/") and isinstance(media, dict):
-                    _mark_files(spec, media.get("schema"))
-    return spec
-
-
-def _mark_files(spec: dict[str, Any], schema: Any) -> None:
-    if isinstance(schema, dict) and "$ref" in schema:
-        schema = _resolve_local(spec, schema["$ref"])
-    if not isinstance(schema, dict):
-        return
-    for prop in (schema.get("properties") or {}).values():
-        for node in (prop, prop.get("items") if isinstance(prop, dict) else None):
-            if isinstance(node, dict) and "$ref" in node:
-                node = _resolve_local(spec, node["$ref"])
-            if isinstance(node, dict) and node.get("type") == "string" and (
-                    "contentMediaType" in node or node.get("contentEncoding") in ("binary", "base64")):
-                node["format"] = "binary"
-
-
-def _resolve_local(spec: dict[str, Any], reference: str) -> Any:
-    node: Any = spec
-    for part in reference.split("#", 1)[-1].strip("/").split("/"):
-        node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
-    return node
 
 
 def path_parameter_names(openapi: dict[str, Any]) -> set[str]:

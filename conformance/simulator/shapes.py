@@ -27,6 +27,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from conformance.jsonref import resolve as resolve_ref
+
 CREATE_SHAPES = ("nested", "top_level", "both")
 SPEC_URI = "urn:lapor-conformance:client-responses"
 # Strings that carry meaning for the client rather than free text: never padded.
@@ -77,13 +79,8 @@ class ResponseShaper:
 
     # ------------------------------------------------------------ schemas
     def resolve(self, node: Any) -> Any:
-        seen = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
-            target: Any = self.spec
-            for part in node["$ref"].lstrip("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            node, seen = target, seen + 1
-        return node
+        """Follow local `$ref`s until a node without one."""
+        return resolve_ref(self.spec, node)
 
     def response_schema(self, operation_id: str, status: int) -> Any:
         operation = self.operations.get(operation_id)

@@ -29,6 +29,8 @@ from referencing.jsonschema import DRAFT202012
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from conformance.jsonref import resolve as resolve_ref
+
 SPEC_URI = "urn:lapor-conformance:openapi"
 _INT = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
@@ -115,13 +117,7 @@ class SpecValidator:
 
     def resolve(self, node: Any) -> Any:
         """Follow local `$ref`s until a node without one."""
-        seen = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
-            target: Any = self.spec
-            for part in node["$ref"].lstrip("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            node, seen = target, seen + 1
-        return node
+        return resolve_ref(self.spec, node)
 
     def _validator(self, pointer: str) -> Draft202012Validator:
         return Draft202012Validator({"$ref": SPEC_URI + pointer}, registry=self._registry,
