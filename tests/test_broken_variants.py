@@ -11,6 +11,7 @@ tests/test_run_end_to_end.py; here the lifecycle model runs against it for ten s
 
 from __future__ import annotations
 
+import json
 import re
 from functools import partial
 
@@ -76,3 +77,8 @@ def test_a_failing_lifecycle_run_attaches_the_whole_shrunk_sequence(runs):
     last = blocks[-1]
     assert "/followups" in last and "-X GET" in last  # the read that showed the defect
     assert "${LAPOR_API_KEY}" in reproduction and CANARY_TOKEN not in reproduction
+    # The Allure test is failed (a finding), not broken, even when a replay of the target differed.
+    [lifecycle] = [json.loads(path.read_text(encoding="utf-8"))
+                   for path in (result.run_dir / "allure-results").glob("*-result.json")]
+    assert lifecycle["status"] == "failed", lifecycle["statusDetails"]["message"][:300]
+    assert "LAPOR-FU-003" in lifecycle["statusDetails"]["message"]

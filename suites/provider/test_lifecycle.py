@@ -25,6 +25,7 @@ from typing import Any
 
 import allure
 from hypothesis import Phase, seed
+from hypothesis.errors import Flaky
 from hypothesis import strategies as st
 from hypothesis.internal.conjecture import engine as hypothesis_engine
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition,
@@ -36,6 +37,7 @@ from conformance.checks.lifecycle import _pointer as json_pointer
 from conformance.checks.model import (ADD_FOLLOWUP, CREATE, DETAIL, FOLLOWUPS, OTHER_INSTITUTION, REROUTE,
                                       REROUTE_UNKNOWN, UPLOAD, ComplaintModel, FollowupModel, ModelStep, safe_json)
 from conformance.engine.provider import current_session, hypothesis_settings, provider_schema, run_context
+from conformance.engine.session import ConformanceFailure
 
 schema = provider_schema()
 context = run_context()
@@ -306,7 +308,36 @@ if context.stateful and not context.read_only and all(current_session().role(r) 
         phases = PHASES + ((Phase.shrink,) if shrink_s >= 1 else ())
         settings = hypothesis_settings(max_examples=examples, stateful_step_count=STEPS_PER_EXAMPLE, phases=phases)
         with shrinking_limited_to(shrink_s):
-            run_state_machine_as_test(seed(context.seed)(ComplaintLifecycle), settings=settings)
+            try:
+                run_state_machine_as_test(seed(context.seed)(ComplaintLifecycle), settings=settings)
+            except Flaky as error:
+                finding = first_finding(error)
+                if finding is None:
+                    raise
+                # The target answered a replay differently (e.g. a defect visible only when two follow-ups
+                # fall in different seconds): Hypothesis then reports "flaky", which would hide the finding.
+                raise ConformanceFailure(f"{finding}\n\n{FLAKY_NOTE}") from None
+
+
+FLAKY_NOTE = ("Catatan: target tidak menjawab ulangan urutan ini dengan cara yang sama (hasilnya bergantung waktu "
+              "atau keadaan); reproduksi terlampir adalah urutan terakhir yang gagal. / Note: the target answered "
+              "a replay of this sequence differently (timing or state dependent); the reproduction attached is "
+              "the last sequence that failed.")
+
+
+def first_finding(error: BaseException) -> ConformanceFailure | None:
+    """The conformance failure behind a Hypothesis error: in its exception group or its context chain."""
+    stack, seen = [error], set()
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConformanceFailure):
+            return current
+        stack.extend(getattr(current, "exceptions", ()))
+        stack.extend((current.__cause__, current.__context__))
+    return None
 
 
 @contextlib.contextmanager
