@@ -88,7 +88,7 @@ def _requirement_table(tally: dict[str, dict[str, int]], harness, lang: str) -> 
     header = ("| Persyaratan | Lulus | Gagal |\n|---|---|---|" if lang == "id"
               else "| Requirement | Passed | Failed |\n|---|---|---|")
     rows = [f"| {'✗ ' if counts[FAILED] else ''}{rid} | {counts[PASSED]} | {counts[FAILED]} |"
-            for rid, counts in sorted(tally.items())]
+            for rid, counts in sorted(tally.items(), key=lambda pair: (not pair[1][FAILED], pair[0]))]  # failed first
     return "\n".join([header, *rows])
 
 
