@@ -18,8 +18,15 @@ CREDENTIAL_HEADERS = ("authorization", "auth", "token", "x-api-key", "cookie")
 _MIN_SECRET_LENGTH = 6
 _HEADER_LINE = re.compile(
     r"(?im)(?P<prefix>(?:^|[\s'\"{,])(?:" + "|".join(CREDENTIAL_HEADERS) + r")['\"]?\s*[:=]\s*['\"]?)"
-    r"(?P<value>(?:Bearer\s+)?[^\s'\",}]+)"
+    r"(?P<value>(?:Bearer\s+)?(?:\{[^\s'\",{}]*\}|[^\s'\",}]+))"
 )
+# What a credential looks like, so that prose such as "wrong token: HTTP 200" keeps its words.
+_CREDENTIAL_SHAPE = re.compile(r"^(?=.{8,})(?=.*[\d$_./{}+=-]).*$")
+# The deliberately wrong credentials the auth probes send: public by construction, and a reproduction
+# of a probe must show them (they are what makes it a probe).
+WRONG_KEY = "$2y$10$" + "x" * 53
+WRONG_TOKEN = "{00000000-0000-0000-0000-000000000000}"
+PUBLIC_PROBE_VALUES = (WRONG_KEY, WRONG_TOKEN)
 
 
 class Redactor:
@@ -79,6 +86,9 @@ def _mask_header_value(match: re.Match[str]) -> str:
     if value == MASK or value.endswith(MASK) or "${" in value:  # already masked, or an env reference
         return match.group(0)
     keep = "Bearer " if value.lower().startswith("bearer ") else ""
+    bare = value[len(keep):]
+    if bare in PUBLIC_PROBE_VALUES or not (keep or _CREDENTIAL_SHAPE.match(bare)):
+        return match.group(0)
     return f"{match.group('prefix')}{keep}{MASK}"
 
 

@@ -94,6 +94,19 @@ def test_redactor_masks_values_headers_and_encodings():
     assert cleaned.count(MASK) >= 4
 
 
+def test_redactor_keeps_prose_and_the_public_probe_values_but_masks_unknown_credentials():
+    from conformance.redaction import MASK, WRONG_KEY, WRONG_TOKEN, Redactor
+
+    redactor = Redactor([CANARY_API_KEY, CANARY_TOKEN])
+    for prose in ("kunci salah / wrong token: HTTP 200", "the token: accepted", "auth: none"):
+        assert redactor.redact(prose) == prose
+    probe = f"curl -H 'Authorization: Bearer {WRONG_KEY}' -H 'token: {WRONG_TOKEN}'"
+    assert redactor.redact(probe) == probe  # a probe's reproduction must show what made it a probe
+    unknown = "token: {DEADBEEF-1111-2222-3333-444444444444} rest"
+    assert redactor.redact(unknown) == f"token: {MASK} rest"  # masked whole, no dangling brace
+    assert redactor.redact('{"token": "sk_live_12345678"}') == f'{{"token": "{MASK}"}}'
+
+
 def test_redactor_sweeps_a_tree(tmp_path):
     from conformance.redaction import Redactor
 

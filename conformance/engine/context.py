@@ -35,6 +35,8 @@ class RunContext:
     token_ref: str = "LAPOR_TOKEN"
     # A second institution (object-level authorisation); its credentials travel in env only.
     second_institution_id: str | None = None
+    second_api_key_ref: str = "LAPOR_B_API_KEY"
+    second_token_ref: str = "LAPOR_B_TOKEN"
     collective_leave: list[str] = field(default_factory=list)  # ISO dates (cuti bersama)
     shrink_s: int = 0  # time allowed for shrinking a failing lifecycle sequence (0: no shrinking)
 

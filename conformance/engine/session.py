@@ -8,6 +8,7 @@ shrinks it) when any requirement is broken.
 from __future__ import annotations
 
 import base64
+import re
 
 import time
 from collections.abc import Iterator
@@ -222,32 +223,34 @@ class ProviderSession:
         return entries
 
     def _remember(self, case: Any, failures: list[Entry], probes: dict[str, dict[str, str]]) -> None:
-        """Keep one curl per distinct failure of the current test; the last one is the shrunk one."""
+        """Keep one reproduction per distinct failure of the current test; the last one is the shrunk one.
+
+        In a scenario (the lifecycle model) it is the whole sequence of requests, the failing one last;
+        a failure seen by a check's own probe ends with that probe. Ids in it are those of this run: a
+        fresh server assigns new ones, so replaying a sequence means following its answers."""
         if self.current_item is None:
             return
-        curl = self.curl_for(case)
-        steps = len(self.scenario_steps or ())
-        if steps:
-            numbered = [f"# langkah/step {i}\n{step}" for i, step in enumerate(self.scenario_steps, 1)]
-            curl = "\n\n".join(numbered)
         store = self.reproductions.setdefault(self.current_item, {})
         for entry in failures:
             key = (entry.requirement, entry.check, entry.operation)
-            command = self.curl_for(case, probes[entry.check]) if entry.check in probes else curl
+            last = self.curl_for(case, probes[entry.check]) if entry.check in probes else self.curl_for(case)
             header = f"# {entry.requirement} [{entry.check}] {entry.message}\n"
-            if steps:
-                first = self.first_failing_steps.setdefault((self.current_item, key), steps)
-                header += (f"# urutan diperkecil dari {first} menjadi {steps} langkah / sequence shrunk from {first} "
-                           f"to {steps} steps\n" if steps < first else f"# {steps} langkah / steps\n")
-            store[key] = self.redactor.redact(header + command)
+            if self.scenario_steps:
+                steps = list(self.scenario_steps) + ([f"# probe\n{last}"] if entry.check in probes else [])
+                first = self.first_failing_steps.setdefault((self.current_item, key), len(steps))
+                header += (f"# urutan diperkecil dari {first} menjadi {len(steps)} langkah / sequence shrunk from "
+                           f"{first} to {len(steps)} steps\n" if len(steps) < first
+                           else f"# {len(steps)} langkah / steps\n")
+                header += ("# id aduan dan berkas berasal dari run ini / complaint and file ids are this run's\n")
+                last = "\n\n".join(f"# langkah/step {i}\n{step}" for i, step in enumerate(steps, 1))
+            store[key] = self.redactor.redact(header + last)
 
     def curl_for(self, case: Any, sent_headers: dict[str, str] | None = None) -> str:
         """A curl command whose credentials are the user's environment variables, not values."""
-        key_ref, token_ref = f"${{{self.context.api_key_ref}}}", f"${{{self.context.token_ref}}}"
-        real = {self.context.api_key: key_ref, self.context.token: token_ref,
-                # the second institution's (their variable names are not in the run context)
-                self.context.second_api_key: "${KUNCI_INSTANSI_KEDUA}",
-                self.context.second_token: "${TOKEN_INSTANSI_KEDUA}"}
+        real = {self.context.api_key: f"${{{self.context.api_key_ref}}}",
+                self.context.token: f"${{{self.context.token_ref}}}",
+                self.context.second_api_key: f"${{{self.context.second_api_key_ref}}}",
+                self.context.second_token: f"${{{self.context.second_token_ref}}}"}
         if sent_headers is None:
             sent_headers = self.sender.headers_for()
         headers = {}
@@ -256,13 +259,15 @@ class ProviderSession:
                 if secret:
                     value = value.replace(secret, reference)
             headers[name] = value
-        command = _curl_command(case, headers, self.context.base_url)
-        for name, value in ((self.context.bearer_header, f"Bearer {key_ref}"), ("token", token_ref)):
-            command = command.replace(f"'{name}: {value}'", f'"{name}: {value}"')
+        # Double quotes around a header that holds a ${VARIABLE}, so that bash expands it.
+        command = _VARIABLE_HEADER.sub(r'-H "\1"', _curl_command(case, headers, self.context.base_url))
         if "Accept: application/json" not in command:  # schemathesis leaves out headers it deems default
             method = f"-X {case.method.upper()}"
             command = command.replace(method, f"{method} -H 'Accept: application/json'", 1)
         return command
+
+
+_VARIABLE_HEADER = re.compile(r"-H '([A-Za-z0-9-]+: [^'\"$`\\]*\$\{[A-Za-z_][A-Za-z0-9_]*\}[^'\"$`\\]*)'")
 
 
 def _curl_command(case: Any, headers: dict[str, str], base_url: str) -> str:

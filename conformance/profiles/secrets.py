@@ -44,6 +44,8 @@ class Credentials:
     second_institution_id: str | None = None
     second_api_key: str = ""
     second_token: str = ""
+    second_api_key_variable: str = ""
+    second_token_variable: str = ""
 
     def values(self) -> tuple[str, ...]:
         return tuple(value for value in (self.api_key, self.token, self.second_api_key, self.second_token) if value)
@@ -116,7 +118,9 @@ def resolve_credentials(profile: Profile, environ: Mapping[str, str] = os.enviro
                        api_key_variable=names["auth.api_key"], token_variable=names["auth.token"],
                        second_institution_id=second.institution_id if second else None,
                        second_api_key=resolved.get("auth.second_institution.api_key", ""),
-                       second_token=resolved.get("auth.second_institution.token", ""))
+                       second_token=resolved.get("auth.second_institution.token", ""),
+                       second_api_key_variable=names.get("auth.second_institution.api_key", ""),
+                       second_token_variable=names.get("auth.second_institution.token", ""))
 
 
 def _ephemeral_key() -> str:

@@ -100,8 +100,10 @@ def _run(profile: Profile, pack: SpecPack, policy: Policy, plan: ModePlan, crede
             max_time_s=profile.budget.max_time_s, stateful=plan.stateful,
             fixtures={k: v for k, v in vars(profile.fixtures).items() if v is not None},
             lang=current_lang(), read_only=profile.environment == "production",
-            api_key_ref=_env_name(profile.auth.api_key), token_ref=_env_name(profile.auth.token),
+            api_key_ref=credentials.api_key_variable, token_ref=credentials.token_variable,
             second_institution_id=credentials.second_institution_id,
+            second_api_key_ref=credentials.second_api_key_variable or "LAPOR_B_API_KEY",
+            second_token_ref=credentials.second_token_variable or "LAPOR_B_TOKEN",
             collective_leave=[day.isoformat() for day in profile.collective_leave],
             shrink_s=0 if profile.environment == "production" else profile.budget.shrink_s,
         )
@@ -122,7 +124,3 @@ def _policy(profile: Profile) -> Policy:
         raise ProfileError("profile.error.policy_not_found", file=str(profile.source_path),
                            line=profile.line_of("policy"), field="policy", path=str(path))
     return load_policy(path)
-
-
-def _env_name(reference: str) -> str:
-    return reference.strip("${}") if reference.startswith("${") else "LAPOR_API_KEY"
