@@ -19,7 +19,8 @@ from conformance import cli  # noqa: E402
 from conformance.errors import ProfileError  # noqa: E402
 from conformance.i18n import set_lang  # noqa: E402
 from conformance.profiles.loader import SCHEMA_PATH, load_profile  # noqa: E402
-from conformance.profiles.secrets import Credentials, is_loopback_url, resolve_credentials  # noqa: E402
+from conformance.loopback import is_loopback_url
+from conformance.profiles.secrets import Credentials, resolve_credentials  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "profiles").glob("contoh-*.yaml"))
 CREDENTIAL_VARIABLES = ("LAPOR_API_KEY", "LAPOR_TOKEN", "LAPOR_SPLP_API_KEY", "LAPOR_SPLP_TOKEN")
@@ -311,6 +312,8 @@ def test_profile_schema_command_prints_the_schema(capsys):
     ("simulator", True), ("http://127.0.0.1:8750", True), ("http://localhost/x", True),
     ("http://[::1]:8000/", True), ("http://127.8.9.10", True), ("https://latihan-api.lapor.go.id", False),
     ("http://10.0.0.1", False), ("not a url", False), ("http://[::ffff:127.0.0.1]/", True),
+    ("http://LOCALHOST:8000/", True), ("http://localhost.:8000/", True), ("http://api.localhost/", True),
+    ("http://127.example.com/", False), ("http://127.0.0.1.nip.io/", False), ("http://localhost.example.com/", False),
 ])
 def test_is_loopback_url(url, expected):
     assert is_loopback_url(url) is expected

@@ -20,7 +20,9 @@ def _observation(base_url: str) -> Observation:
 
 @pytest.mark.parametrize("base_url", ["http://latihan-api.lapor.go.id/integration/api/v3",
                                       "http://api-splp.layanan.go.id/sandbox-konsolidasi/1.0",
-                                      "http://10.1.2.3:8080/integration/api/v3"])
+                                      "http://10.1.2.3:8080/integration/api/v3",
+                                      "http://127.example.com/integration/api/v3",  # a name, not an address
+                                      "http://localhost.example.com/integration/api/v3"])
 def test_plain_http_to_a_remote_host_is_a_finding(base_url):
     outcomes = list(transport_is_https(_observation(base_url)))
     assert [o.passed for o in outcomes] == [False]
@@ -31,7 +33,9 @@ def test_plain_http_to_a_remote_host_is_a_finding(base_url):
 
 @pytest.mark.parametrize("base_url", ["https://latihan-api.lapor.go.id/integration/api/v3",
                                       "http://127.0.0.1:8750/integration/api/v3",
-                                      "http://localhost:8750/integration/api/v3"])
+                                      "http://localhost:8750/integration/api/v3",
+                                      "http://LOCALHOST.:8750/integration/api/v3",
+                                      "http://[::ffff:127.0.0.1]:8750/integration/api/v3"])
 def test_https_and_loopback_targets_pass(base_url):
     assert [o.passed for o in transport_is_https(_observation(base_url))] == [True]
 

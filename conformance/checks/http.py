@@ -5,13 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from conformance.checks.base import Observation, Outcome, check, failed, passed
-
-LOOPBACK_HOSTS = ("localhost", "::1")
-
-
-def is_loopback_host(host: str) -> bool:
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
-
+from conformance.loopback import is_loopback_host
 
 @check("transport_is_https")
 def transport_is_https(observation: Observation) -> list[Outcome]:

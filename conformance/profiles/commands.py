@@ -8,7 +8,8 @@ import urllib.parse
 
 from conformance.i18n import t
 from conformance.profiles.loader import SCHEMA_PATH, Profile, load_profile
-from conformance.profiles.secrets import Credentials, is_loopback_url, resolve_credentials
+from conformance.loopback import is_loopback_url
+from conformance.profiles.secrets import Credentials, resolve_credentials
 
 
 def print_schema() -> int:

@@ -319,7 +319,7 @@ LOOPBACK_SHRINK_S = 60
 
 
 def _default_shrink_s(base_url: str) -> int:
-    from conformance.profiles.secrets import is_loopback_url
+    from conformance.loopback import is_loopback_url
 
     return LOOPBACK_SHRINK_S if base_url == "simulator" or is_loopback_url(base_url) else 0
 

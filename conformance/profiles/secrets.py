@@ -7,7 +7,6 @@ which gets ephemeral credentials shaped like real LAPOR ones.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import secrets as _random
@@ -132,25 +131,3 @@ def _ephemeral_token() -> str:
     """A token shaped like real LAPOR tokens: `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, uppercase hex."""
     digits = _random.token_hex(16).upper()
     return "{" + "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:])) + "}"
-
-
-def is_loopback_url(url: str) -> bool:
-    """True for `simulator` (the built-in simulator listens on 127.0.0.1) and for http(s) URLs whose
-    host is `localhost`, `*.localhost`, 127.0.0.0/8 or ::1 (also IPv4-mapped)."""
-    if url == "simulator":
-        return True
-    try:
-        host = urllib.parse.urlsplit(url).hostname
-    except ValueError:
-        return False
-    if not host:
-        return False
-    host = host.rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return address.is_loopback or bool(mapped and mapped.is_loopback)

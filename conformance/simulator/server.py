@@ -7,7 +7,6 @@ like the real ones (a 60-character `$2y$10$...` key and a `{8-4-4-4-12}` upperca
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import secrets
 import shutil
@@ -26,6 +25,7 @@ import uvicorn
 
 from conformance.errors import UserError
 from conformance.i18n import t
+from conformance.loopback import is_loopback_host
 from conformance.simulator.app import Credentials, create_app
 
 _BCRYPT_ALPHABET = string.ascii_letters + string.digits + "./"
@@ -46,11 +46,7 @@ def credentials_from_env() -> tuple[Credentials, bool]:
 
 
 def _require_loopback(host: str) -> None:
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback_host(host):
         raise UserError("simulator.error.not_loopback", host=host)
 
 
