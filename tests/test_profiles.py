@@ -109,6 +109,10 @@ CASES = {
                       "appears twice (first on line 13)"),
     "bad_base_url": (BASE.replace("https://latihan", "ftp://latihan"), 8, "target.base_url",
                      "Isi dengan kata `simulator`", "Use the word `simulator`"),
+    "variable_in_base_url": (BASE.replace("https://latihan-api.lapor.go.id", "http://127.0.0.1:${PORT}"), 8,
+                             "target.base_url", "hanya dibaca untuk kredensial", "read only for credentials"),
+    "port_not_a_number": (BASE.replace("https://latihan-api.lapor.go.id", "http://127.0.0.1:80a"), 8,
+                          "target.base_url", "Isi dengan kata `simulator`", "Use the word `simulator`"),
     "bad_agency_code": (BASE.replace("code: pemkot-padang", "code: Pemkot Padang"), 3, "agency.code",
                         "reports/<kode>/", "reports/<code>/"),
 }

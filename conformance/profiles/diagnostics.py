@@ -69,6 +69,8 @@ def _translate(error: Any, lines: dict[str, int], shown: str) -> list[tuple[int,
     if kind == "anyOf" and path == "target.base_url":
         if isinstance(value, str) and "@" in value.split("://", 1)[-1].split("/", 1)[0]:
             return [(0, ProfileError("profile.error.url_userinfo", file=shown, line=line, field=path))]
+        if isinstance(value, str) and "${" in value:
+            return problem("profile.error.base_url_variable", seen=_show(value))
         return problem("profile.error.base_url", seen=_show(value))
     if kind == "pattern":
         if path.startswith("waivers[") and path.endswith(".requirement"):
