@@ -32,6 +32,7 @@ class Requirement:
     provisional: bool
     checked_by: tuple[dict[str, str], ...]
     rationale: str = ""
+    needs_profile: str = ""  # a profile field without which no run can exercise it (e.g. auth.second_institution)
     checkable: bool = True  # False: no API run can decide it (see not_checkable_reason in the catalogue)
     not_checkable_reason: dict[str, str] = field(default_factory=dict)  # {"id": ..., "en": ...}
 
@@ -148,6 +149,7 @@ def _requirement(entry: dict[str, Any], source: Path) -> Requirement:
             sources=tuple(entry.get("sources") or ()), direction=entry["direction"],
             provisional=bool(entry.get("provisional", False)),
             checked_by=tuple(entry.get("checked_by") or ()), rationale=entry.get("rationale", ""),
+            needs_profile=str(entry.get("needs_profile") or ""),
             checkable=entry.get("checkable", True) is not False,
             not_checkable_reason=_texts(entry.get("not_checkable_reason")),
         )

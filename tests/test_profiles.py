@@ -266,7 +266,7 @@ def test_lifecycle_shrinking_budget(tmp_path, base_url, budget, expected):
 
 
 def test_hypothesis_still_reads_the_shrink_time_limit_we_set():
-    """suites/provider/test_lifecycle.py bounds shrinking through this engine constant (no public setting)."""
+    """conformance/engine/provider.py bounds shrinking through this engine constant (no public setting)."""
     from hypothesis.internal.conjecture import engine
 
     assert isinstance(engine.MAX_SHRINKING_SECONDS, int)

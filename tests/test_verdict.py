@@ -38,6 +38,19 @@ def test_all_passed_is_ready_and_says_it_is_advice():
     assert "READY FOR INTEGRATION" in render_recommendation(recommendation, "en")
 
 
+def test_an_unexercised_must_leaves_no_recommendation_and_says_what_the_profile_lacks():
+    authz = {**row("LAPOR-AUTHZ-001", "not_exercised"), "needs_profile": "auth.second_institution"}
+    verdict, recommendation, _ = outcome_of([row("LAPOR-A-001", "passed"), authz,
+                                             row("LAPOR-A-003", "not_exercised", "SHOULD"),
+                                             row("LAPOR-A-004", "not_exercised", provisional=True)])
+    assert verdict == "pass"  # the CI verdict is about failures; the recommendation is about evidence
+    assert recommendation["code"] == "insufficient_evidence"
+    [reason] = [r for r in recommendation["reasons"] if r["effect"] == "insufficient"]
+    assert reason["requirement"] == "LAPOR-AUTHZ-001"  # SHOULD and provisional ones stay notes
+    assert "perlu `auth.second_institution` di profil" in render_reason(reason, "id")
+    assert "needs `auth.second_institution` in the profile" in render_reason(reason, "en")
+
+
 def test_must_failure_is_not_ready_should_failure_needs_remediation_with_deadline():
     _, recommendation, _ = outcome_of([row("LAPOR-A-001", "failed", "MUST"), row("LAPOR-A-002", "failed", "SHOULD")])
     assert recommendation["code"] == "not_ready"
@@ -170,7 +183,8 @@ def test_missing_policy_file_is_a_profile_error(tmp_path, capsys):
 def test_every_reason_recommendation_and_waiver_status_speaks_both_languages():
     from conformance.i18n import catalogue
 
-    codes = ["blocking_failure", "remediation_finding", "observation", "not_exercised", "waived", "expired_waiver",
+    codes = ["blocking_failure", "remediation_finding", "observation", "not_exercised", "not_exercised_needs",
+             "no_traffic", "waived", "expired_waiver",
              "stale_waiver", "interrupted", "no_record", "no_cases", "no_real_answer", "only_rejections",
              "too_few_accepted", "writes_skipped", "too_many_findings", "harness_error"]
     keys = [f"reason.{c}" for c in codes] + [f"rec.{c}" for c in ("ready", "ready_after_remediation", "not_ready",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.internal.conjecture import engine as hypothesis_engine
 from schemathesis.config import SchemathesisConfig
 
 from conformance.engine.context import RunContext
@@ -51,7 +52,14 @@ def provider_schema() -> Any:
         schema = schema.include(method="GET")
     _STATE["schema"] = schema
     _STATE["session"] = ProviderSession(context, pack, schema)
+    limit_shrinking(context.shrink_s)
     return schema
+
+
+def limit_shrinking(seconds: float) -> None:
+    """Hypothesis has no public setting for shrink time; its engine reads MAX_SHRINKING_SECONDS (300 s)
+    whenever it starts shrinking. Hypothesis is pinned; tests/test_profiles.py fails if the name goes."""
+    hypothesis_engine.MAX_SHRINKING_SECONDS = max(1, int(seconds))
 
 
 def current_session() -> ProviderSession | None:
@@ -59,9 +67,12 @@ def current_session() -> ProviderSession | None:
 
 
 def hypothesis_settings(**overrides: Any) -> settings:
+    """Settings for every suite test. Shrinking only within the profile's budget.shrink_s (each attempt
+    sends requests again); never Hypothesis' explain phase (more requests, no use in a report)."""
     context = run_context()
+    phases = tuple(p for p in Phase if p is not Phase.explain and (p is not Phase.shrink or context.shrink_s > 0))
     values = {"max_examples": context.max_examples, "deadline": None, "suppress_health_check": SUPPRESSED,
-              "database": None, "derandomize": False, "print_blob": False}
+              "database": None, "derandomize": False, "print_blob": False, "phases": phases}
     values.update(overrides)
     return settings(**values)
 

@@ -107,7 +107,7 @@ def _recommendation(summary: dict[str, Any], titles: dict[str, str], lang: str, 
                       if r["effect"] != "note" or r["code"] in ("observation", "waived", "expired_waiver",
                                                                   "stale_waiver", "writes_skipped"))
     tests = summary.get("tests") or {}
-    unchecked = sum(1 for r in recommendation["reasons"] if r["code"] == "not_exercised")
+    unchecked = sum(1 for r in recommendation["reasons"] if r["code"] in ("not_exercised", "not_exercised_needs"))
     return (f"<h2>{tr('fp.recommendation')}</h2>"
             f'<div class="rec {recommendation["code"]}"><p class="title">'
             f"{html.escape(render_recommendation(recommendation, lang))}</p>"

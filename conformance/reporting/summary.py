@@ -20,6 +20,7 @@ from conformance.specpack import SpecPack
 
 TOOLS = ("lapor-conformance", "schemathesis", "hypothesis", "pytest", "allure-pytest", "httpx", "fastapi")
 MAX_FINDINGS_PER_REQUIREMENT = 5
+MAX_LISTED = 8  # requirement ids named on one console line
 
 
 def tool_versions() -> dict[str, str]:
@@ -68,6 +69,7 @@ def requirement_outcomes(pack: SpecPack, entries: list[Entry], directions: set[s
             "cases": len(tally["cases"]),  # distinct cases (requests the suites sent) that exercised it
             "operations": sorted(tally["operations"]), "findings": tally["findings"],
             **({"not_checkable_reason": requirement.not_checkable_reason} if not requirement.checkable else {}),
+            **({"needs_profile": requirement.needs_profile} if requirement.needs_profile else {}),
         })
     return rows
 
@@ -81,7 +83,13 @@ def requirements_line(requirements: list[dict[str, Any]]) -> str:
         tally[row["outcome"]] += 1
     line = t("run.requirements_line", **{key: tally[key] for key in (
         "passed", "failed", "not_exercised", "not_applicable", "not_checkable")})
-    return line + (t("run.requirements_waived", waived=tally["waived"]) if tally["waived"] else "")
+    line += t("run.requirements_waived", waived=tally["waived"]) if tally["waived"] else ""
+    unexercised = [row for row in requirements if row["outcome"] == "not_exercised"]
+    if unexercised:
+        shown = ", ".join(row["id"] + (f" ({row['needs_profile']})" if row.get("needs_profile") else "")
+                          for row in unexercised[:MAX_LISTED])
+        line += "\n  " + t("run.not_exercised_list", ids=shown + (" …" if len(unexercised) > MAX_LISTED else ""))
+    return line
 
 
 def operation_counts(entries: list[Entry]) -> dict[str, dict[str, int]]:

@@ -192,6 +192,8 @@ def _print_closing(run_dir: Path, summary: dict[str, Any], counts: dict[str, int
     verdict = summary["verdict"]
     gap_only = verdict == "incomplete" and not summary["interrupted"]
     say(t("run.verdict.insufficient") if gap_only else t(f"run.verdict.{verdict}"))
+    if verdict == "fail" and summary["recommendation"]["code"] in ("ready", "ready_after_remediation"):
+        say("  " + t("run.verdict.fail_not_blocking"))
     for problem in summary["evidence"]["problems"]:
         if problem["code"] not in ("interrupted", "harness_error"):
             say("  · " + render_reason(problem))

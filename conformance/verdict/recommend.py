@@ -41,8 +41,9 @@ def decide(requirements: list[dict[str, Any]], waivers: list[dict[str, Any]], po
                 to_fix.append(rid)
         elif row["outcome"] == "not_exercised":
             effect = policy.effect_of_not_exercised(level, provisional)
-            reasons.append({"code": "not_exercised", "effect": effect, "requirement": rid, "level": level,
-                            "provisional": provisional})
+            reasons.append({"code": "not_exercised_needs" if row.get("needs_profile") else "not_exercised",
+                            "effect": effect, "requirement": rid, "level": level, "provisional": provisional,
+                            **({"needs": row["needs_profile"]} if row.get("needs_profile") else {})})
             blocking |= effect == "not_ready"
             insufficient |= effect == "insufficient"
             if effect == "remediate":

@@ -17,17 +17,14 @@ Which operation is which comes from the pack's `roles`; the values put into comp
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import allure
 from hypothesis import Phase, seed
 from hypothesis.errors import Flaky
 from hypothesis import strategies as st
-from hypothesis.internal.conjecture import engine as hypothesis_engine
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition,
                                  rule, run_state_machine_as_test)
 from schemathesis.core.file_samples import FILE_SAMPLES, file_extension
@@ -36,7 +33,8 @@ from conformance.calendar import now_wib
 from conformance.checks.lifecycle import _pointer as json_pointer
 from conformance.checks.model import (ADD_FOLLOWUP, CREATE, DETAIL, FOLLOWUPS, OTHER_INSTITUTION, REROUTE,
                                       REROUTE_UNKNOWN, UPLOAD, ComplaintModel, FollowupModel, ModelStep, safe_json)
-from conformance.engine.provider import current_session, hypothesis_settings, provider_schema, run_context
+from conformance.engine.provider import (current_session, hypothesis_settings, limit_shrinking, provider_schema,
+                                         run_context)
 from conformance.engine.session import ConformanceFailure
 
 schema = provider_schema()
@@ -67,6 +65,7 @@ RUN_TAG = secrets.token_hex(2).upper()
 MAX_MASTER_PAGES = 20
 _COUNTER = itertools.count(1)
 
+UNKNOWN_INSTITUTIONS = st.integers(900_000_000_000, 999_999_999_999)  # far beyond any real institution id
 text = st.lists(st.sampled_from(WORDS), min_size=2, max_size=8).map(" ".join)
 # Two files first (the simplest example uploads several: one document per file is checkable), then none.
 files = st.sampled_from([2, 0, 1, 3]).flatmap(lambda n: st.lists(st.sampled_from(FILES), min_size=n, max_size=n))
@@ -167,10 +166,11 @@ class ComplaintLifecycle(RuleBasedStateMachine):
 
     # -------------------------------------------------------------------- rules
     @initialize(target=complaints, spec=complaint_specs(), followup=followup_specs(), reroute=flag,
-                pick=st.integers(0, 10 ** 6), note=text)
-    def first_complaint_with_a_followup(self, spec, followup, reroute, pick, note):
-        """Every example starts from a complaint with one follow-up (and, unless drawn otherwise, a reroute),
-        whichever rules it then enables.
+                pick=st.integers(0, 10 ** 6), note=text, stray=flag, unknown=UNKNOWN_INSTITUTIONS)
+    def first_complaint_with_a_followup(self, spec, followup, reroute, pick, note, stray, unknown):
+        """Every example starts from a complaint with one follow-up (and, unless drawn otherwise, a reroute to
+        an institution that does not exist and one to a real one), whichever rules it then enables: even a
+        tiny budget exercises every part of the lifecycle.
 
         Whenever a complaint is created, the profile's second institution (if any) at once tries to read
         and act on it; the `other_institution` rule repeats that later, after follow-ups and reroutes."""
@@ -180,6 +180,8 @@ class ComplaintLifecycle(RuleBasedStateMachine):
         self.add_followup(model, **followup)
         if context.second_auth_headers():
             self.other_institution(model)
+        if stray:
+            self.reroute_to_unknown(model, unknown)
         if reroute:
             self.reroute(model, pick, note)
         return model
@@ -267,7 +269,7 @@ class ComplaintLifecycle(RuleBasedStateMachine):
             complaint.pending_reroute, complaint.status_may_change = target, True
         self.touched = complaint
 
-    @rule(complaint=complaints, unknown=st.integers(900_000_000_000, 999_999_999_999))
+    @rule(complaint=complaints, unknown=UNKNOWN_INSTITUTIONS)
     def reroute_to_unknown(self, complaint, unknown):
         target = str(unknown)
         if target in self.institutions:
@@ -307,17 +309,18 @@ if context.stateful and not context.read_only and all(current_session().role(r) 
         shrink_s = min(context.shrink_s, current_session().seconds_left() - SHRINK_MARGIN_S)
         phases = PHASES + ((Phase.shrink,) if shrink_s >= 1 else ())
         settings = hypothesis_settings(max_examples=examples, stateful_step_count=STEPS_PER_EXAMPLE, phases=phases)
-        with shrinking_limited_to(shrink_s):
-            try:
-                run_state_machine_as_test(seed(context.seed)(ComplaintLifecycle), settings=settings)
-            except Flaky as error:
-                finding = first_finding(error)
-                if finding is None:
-                    raise
-                # The target answered a replay differently (e.g. a defect visible only when two follow-ups
-                # fall in different seconds): Hypothesis then reports "flaky", which would hide the finding.
-                raise ConformanceFailure(f"{finding}\n\n{FLAKY_NOTE}") from None
-
+        limit_shrinking(shrink_s)
+        try:
+            run_state_machine_as_test(seed(context.seed)(ComplaintLifecycle), settings=settings)
+        except Flaky as error:
+            finding = first_finding(error)
+            if finding is None:
+                raise
+            # The target answered a replay differently (e.g. a defect visible only when two follow-ups
+            # fall in different seconds): Hypothesis then reports "flaky", which would hide the finding.
+            raise ConformanceFailure(f"{finding}\n\n{FLAKY_NOTE}") from None
+        finally:
+            limit_shrinking(context.shrink_s)  # the other suites' tests keep the profile's limit
 
 FLAKY_NOTE = ("Catatan: target tidak menjawab ulangan urutan ini dengan cara yang sama (hasilnya bergantung waktu "
               "atau keadaan); reproduksi terlampir adalah urutan terakhir yang gagal. / Note: the target answered "
@@ -338,15 +341,3 @@ def first_finding(error: BaseException) -> ConformanceFailure | None:
         stack.extend(getattr(current, "exceptions", ()))
         stack.extend((current.__cause__, current.__context__))
     return None
-
-
-@contextlib.contextmanager
-def shrinking_limited_to(seconds: float) -> Iterator[None]:
-    """Hypothesis has no public setting for shrink time; its engine reads MAX_SHRINKING_SECONDS (300 s)
-    when shrinking starts. Hypothesis is pinned; tests/test_profiles.py fails if the name goes."""
-    saved = hypothesis_engine.MAX_SHRINKING_SECONDS
-    hypothesis_engine.MAX_SHRINKING_SECONDS = max(1, int(seconds))
-    try:
-        yield
-    finally:
-        hypothesis_engine.MAX_SHRINKING_SECONDS = saved
