@@ -197,9 +197,11 @@ def _walk_links(observation: Observation) -> list[Any] | str:
     request_url = str(observation.response.request.url) if observation.response.request else base
     path = urlsplit(request_url).path
     link = page.get("next_page_url")
+    observation.extra["links_followed"] = 0
     for _ in range(MAX_LINK_PAGES):
         if not link:
             return entries
+        observation.extra["links_followed"] += 1
         target = urljoin(request_url, str(link))
         if not within_base(target, base):
             return "outside"  # LAPOR-PAGE-005's finding; credentials are never sent there
@@ -240,7 +242,8 @@ def followup_walk_exact(observation: Observation) -> list[Outcome]:
             return [failed(name, f"aduan {model.id}: tindak lanjut `{followup.marker}` ada di daftar, tetapi tidak "
                                  "tercapai lewat next_page_url / a listed follow-up is not reached through "
                                  "next_page_url")]
-    return [passed(name)]
+    # A log on one page never tested the walk across pages: that proves nothing either way.
+    return [passed(name)] if observation.extra.get("links_followed") else []
 
 
 @check("followup_log_append_only")
