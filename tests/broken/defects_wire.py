@@ -235,6 +235,19 @@ def followups_without_next_page_url(app: Any, credentials: dict[str, str]) -> An
     return RewriteJsonResponse(app, rewrite)
 
 
+def pages_overlap(app: Any, credentials: dict[str, str]) -> Any:
+    """Every page after the first repeats the last item of the page before it (an off-by-one offset)."""
+    sim, original = simulator_of(app), simulator_of(app).page
+
+    def page(request: Any, fetch: Any, number: int, size: int, keep_size: bool) -> dict[str, Any]:
+        if number <= 1:
+            return original(request, fetch, number, size, keep_size)
+        return original(request, lambda offset, limit: fetch(offset - 1, limit), number, size, keep_size)
+
+    sim.page = page
+    return app
+
+
 def masters_ignore_page_size(app: Any, credentials: dict[str, str]) -> Any:
     sim, original = simulator_of(app), simulator_of(app).page
 

@@ -67,6 +67,8 @@ VARIANTS = [
             wire.followups_without_next_page_url, **LIFECYCLE),
     Variant("next-page-url-dropped-early", "LAPOR-PAGE-002", "next_page_url is null one page early",
             wire.next_page_url_dropped_early, pytest_args=only("followups]")),
+    Variant("pages-overlap", "LAPOR-PAGE-004", "each page repeats the last item of the page before",
+            wire.pages_overlap, pytest_args=only("followups]")),
     Variant("masters-ignore-page-size", "LAPOR-PAGE-003", "institutions ignore page_size",
             wire.masters_ignore_page_size, pytest_args=only("external]")),
     Variant("next-page-url-elsewhere", "LAPOR-PAGE-005", "next_page_url points at another host",
