@@ -13,10 +13,17 @@ import sys
 
 from conformance import __version__
 from conformance.errors import UserError
-from conformance.i18n import set_lang, t
+from conformance.i18n import catalogue, set_lang, t
+
+
+def _argparse_words(message: str) -> str:
+    """argparse's own words (usage, errors, "options") in the user's language: argparse looks its
+    messages up through the module-level gettext function `_`, replaced here."""
+    return t("argparse:" + message) if ("argparse:" + message) in catalogue() else message
 
 
 def _parser() -> argparse.ArgumentParser:
+    argparse._ = _argparse_words  # type: ignore[attr-defined]
     parser = argparse.ArgumentParser(prog="lapor-conformance", description=t("cli.description"))
     parser.add_argument("--version", action="version", version=f"lapor-conformance {__version__}")
     parser.add_argument("--lang", choices=["id", "en"], help=t("cli.opt.lang"))

@@ -52,3 +52,16 @@ def test_misspelled_key_in_a_run_names_the_line(tmp_path, capsys):
                        encoding="utf-8")
     code, _, err = run_cli(["run", str(profile)], capsys)
     assert code == 2 and ":4" in err and "budjet" in err and "budget" in err
+
+
+def test_the_command_lines_own_words_follow_the_language(capsys):
+    import pytest
+
+    from conformance.cli import main
+
+    for argv, words in ((["run"], ("penggunaan:", "galat: argumen berikut wajib diisi: profile")),
+                        (["--lang", "en", "run"], ("usage:", "error: the following arguments are required: profile"))):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2 and all(word in err for word in words), err
