@@ -34,7 +34,7 @@ class Redactor:
         variants: set[str] = set()
         for secret in secrets:
             if secret and len(secret) >= _MIN_SECRET_LENGTH:
-                variants.update(_encodings(secret))
+                variants.update(encodings(secret))
         # Longest first, so a secret that contains another is masked whole.
         self._variants = sorted(variants, key=len, reverse=True)
 
@@ -92,10 +92,14 @@ def _mask_header_value(match: re.Match[str]) -> str:
     return f"{match.group('prefix')}{keep}{MASK}"
 
 
-def _encodings(secret: str) -> set[str]:
+def encodings(secret: str) -> set[str]:
+    """The forms a secret takes on the wire: as is, URL-encoded, JSON-escaped (also PHP's `\\/`)."""
+    json_escaped = json.dumps(secret)[1:-1]
     return {
         secret,
         urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote(secret),
         urllib.parse.quote_plus(secret),
-        json.dumps(secret)[1:-1],
+        json_escaped,
+        json_escaped.replace("/", "\\/"),
     }

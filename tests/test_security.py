@@ -50,6 +50,38 @@ def test_wrong_credentials_have_the_real_shapes():
 def test_each_credential_defect_is_its_own_requirement():
     pack = load_pack("lapor-v3")
     owners = {name: [r.id for r in pack.requirements_checked_by(name)]
-              for name in ("token_required", "bearer_required", "wrong_credentials_rejected", "no_credential_echo")}
+              for name in ("token_required", "bearer_required", "wrong_credentials_rejected", "no_credential_echo",
+                           "mixed_credentials_rejected")}
     assert owners == {"token_required": ["LAPOR-AUTH-001"], "bearer_required": ["LAPOR-AUTH-002"],
-                      "wrong_credentials_rejected": ["LAPOR-AUTH-003"], "no_credential_echo": ["LAPOR-AUTH-005"]}
+                      "wrong_credentials_rejected": ["LAPOR-AUTH-003"], "no_credential_echo": ["LAPOR-AUTH-005"],
+                      "mixed_credentials_rejected": ["LAPOR-AUTH-007"]}
+
+
+def _echo_outcomes(content: bytes, headers: dict[str, str], probe_answers: list) -> list:
+    from conformance.checks.auth import no_credential_echo
+
+    context = SimpleNamespace(api_key="$2y$10$abc/def.ghiJKLmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRS",
+                              token="{11111111-2222-4333-8444-555555555555}", second_api_key="", second_token="",
+                              api_key_ref="LAPOR_API_KEY", token_ref="LAPOR_TOKEN",
+                              second_api_key_ref="LAPOR_B_API_KEY", second_token_ref="LAPOR_B_TOKEN")
+    session = SimpleNamespace(context=context, probe_answers=probe_answers, pack_roles={})
+    response = SimpleNamespace(status_code=200, content=content, headers=headers)
+    return list(no_credential_echo(Observation(case=None, response=response, operation_id="x", session=session)))
+
+
+@pytest.mark.parametrize("content, headers", [
+    (b'{"message": "key $2y$10$abc\\/def.ghiJKLmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRS"}', {}),  # PHP's \/
+    (b'{"next": "?t=%7B11111111-2222-4333-8444-555555555555%7D"}', {}),  # URL-encoded
+    (b"{}", {"x-debug": "{11111111-2222-4333-8444-555555555555}"}),  # a header
+])
+def test_an_echoed_credential_is_found_in_any_form(content, headers):
+    [outcome] = _echo_outcomes(content, headers, [])
+    assert not outcome.passed and "LAPOR_" in outcome.message
+    assert "1111" not in outcome.message and "abc" not in outcome.message  # named, never shown
+
+
+def test_an_echo_in_a_probe_answer_is_found_and_the_clean_answer_passes():
+    echo = SimpleNamespace(status_code=401, content=WRONG_TOKEN.encode(), headers={})
+    [outcome] = _echo_outcomes(b"{}", {}, [("GET /masters/templates", echo)])
+    assert not outcome.passed and "401, GET /masters/templates" in outcome.message
+    assert [o.passed for o in _echo_outcomes(b'{"results": {}}', {}, [])] == [True]

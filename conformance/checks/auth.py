@@ -1,18 +1,20 @@
-"""Authentication checks: both LAPOR credentials are required, checked and never echoed.
+"""Authentication checks: both LAPOR credentials are required, checked, paired and never echoed.
 
-The probes resend an accepted case with one credential missing or wrong. They run on the first
-accepted cases of each operation and, once one has failed, on every accepted case, so that
-Hypothesis can replay and shrink the failure deterministically.
+The probes resend an accepted case with one credential missing or wrong, or with the key of one
+institution and the token of another. They run on the first accepted cases of each operation and,
+once one has failed, on every accepted case, so that Hypothesis can replay and shrink the failure
+deterministically.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from conformance.checks.base import Observation, Outcome, check, failed, passed
+from conformance.redaction import WRONG_KEY, WRONG_TOKEN, encodings
 
 PROBE_ROUNDS_PER_OPERATION = 2
 REJECTED = (401, 403)
-WRONG_KEY = "$2y$10$" + "x" * 53
-WRONG_TOKEN = "{00000000-0000-0000-0000-000000000000}"
 MIN_ECHO_LENGTH = 8
 
 
@@ -80,14 +82,55 @@ def credentials_accepted(observation: Observation) -> list[Outcome]:
     return [passed("credentials_accepted")]
 
 
-@check("no_credential_echo")
-def no_credential_echo(observation: Observation) -> list[Outcome]:
+@check("mixed_credentials_rejected")
+def mixed_credentials_rejected(observation: Observation) -> list[Outcome]:
+    """The key of one institution with the token of another is no credential (LAPOR-AUTH-007)."""
     context = observation.session.context
+    if not context.second_auth_headers() or not _should_probe(observation, "mixed_credentials_rejected"):
+        return []
+    sender, name = observation.session.sender, "mixed_credentials_rejected"
+    own_key = sender.headers_for(context.auth_headers(token=context.second_token))
+    own_token = sender.headers_for(context.auth_headers(api_key=context.second_api_key))
+    return (_probe(observation, name, own_key, "kunci bearer sendiri + token instansi kedua / own key + second "
+                                               "institution's token")
+            + _probe(observation, name, own_token, "kunci bearer instansi kedua + token sendiri / second "
+                                                   "institution's key + own token"))
+
+
+def _credentials(observation: Observation) -> list[tuple[str, str]]:
+    """(what to call it, value) of every credential the run sends, the probes' wrong ones included."""
+    context = observation.session.context
+    named = [(f"${{{context.api_key_ref}}}", context.api_key), (f"${{{context.token_ref}}}", context.token),
+             (f"${{{context.second_api_key_ref}}}", context.second_api_key),
+             (f"${{{context.second_token_ref}}}", context.second_token),
+             ("kunci salah uji / probe's wrong key", WRONG_KEY), ("token salah uji / probe's wrong token", WRONG_TOKEN)]
     # A value this short would match by chance (a 1-letter test key is in every body).
-    secrets = [value for value in (context.api_key, context.token) if len(value) >= MIN_ECHO_LENGTH]
-    body = observation.response.content or b""
-    headers = " ".join(f"{k}: {v}" for k, v in dict(observation.response.headers or {}).items())
-    for secret in secrets:
-        if secret.encode() in body or secret in headers:
-            return [failed("no_credential_echo", "respons memuat nilai kredensial / response contains a credential")]
+    return [(label, value) for label, value in named if len(value) >= MIN_ECHO_LENGTH]
+
+
+def _echoed(response: Any, credentials: list[tuple[str, str]]) -> list[str]:
+    body = response.content or b""
+    headers = " ".join(f"{k}: {v}" for k, v in dict(response.headers or {}).items())
+    found = []
+    for label, value in credentials:
+        forms = encodings(value)
+        if any(form.encode() in body for form in forms):
+            found.append(f"{label} (body)")
+        if any(form in headers for form in forms):
+            found.append(f"{label} (header)")
+    return found
+
+
+@check("no_credential_echo", after_probes=True)
+def no_credential_echo(observation: Observation) -> list[Outcome]:
+    """No answer — the case's own, or one to a probe or read-back the checks sent — carries a credential,
+    in any form (as sent, URL-encoded, JSON-escaped)."""
+    credentials = _credentials(observation)
+    answers = [(f"{observation.status}", observation.response)] + [
+        (f"{response.status_code}, {what}", response) for what, response in observation.session.probe_answers]
+    for where, response in answers:
+        found = _echoed(response, credentials)
+        if found:
+            return [failed("no_credential_echo", f"respons (HTTP {where}) memuat kredensial / the response carries "
+                                                 f"a credential: {', '.join(found)}")]
     return [passed("no_credential_echo")]

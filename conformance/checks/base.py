@@ -108,18 +108,24 @@ def results_of(body: Any) -> dict[str, Any]:
 
 CheckFunction = Callable[[Observation], Iterable[Outcome]]
 _REGISTRY: dict[str, CheckFunction] = {}
+_AFTER_PROBES: set[str] = set()
 
 
-def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
+def check(name: str, *, after_probes: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check. `after_probes`: it runs after every other check of the observation, so it
+    also sees the answers to the requests those checks sent (`Observation.session.probe_answers`)."""
     def register(function: CheckFunction) -> CheckFunction:
         _REGISTRY[name] = function
+        if after_probes:
+            _AFTER_PROBES.add(name)
         return function
 
     return register
 
 
 def registered_checks() -> dict[str, CheckFunction]:
-    return dict(_REGISTRY)
+    """Every check by name, in the order they run: those that read the probes' answers last."""
+    return dict(sorted(_REGISTRY.items(), key=lambda item: item[0] in _AFTER_PROBES))
 
 
 def passed(name: str, requirement: str | None = None) -> Outcome:

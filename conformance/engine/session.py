@@ -56,6 +56,9 @@ class ProviderSession:
         self.scenario_steps: list[str] | None = None
         self.model_cache: dict[str, Any] = {}  # what model checks learn once per run (e.g. second credentials work)
         self._probe_state: dict[tuple[str, str], list[int]] = {}
+        # Answers to the requests checks sent for the current case (probes, read-backs, page walks),
+        # for the checks that judge every answer (after_probes), e.g. that no credential is echoed.
+        self.probe_answers: list[tuple[str, Any]] = []
         self.last_walk_complete = True  # False when walk_pages stopped at a page that got no real answer
         # (test item, operation) -> cases answered for real, and the current run of unanswered ones
         self._unanswered: dict[tuple[str, str], dict[str, int]] = {}
@@ -112,7 +115,10 @@ class ProviderSession:
             response = self.sender.send(case, headers=headers, params=params)
         except NoRealAnswer:
             return None
-        return None if self.gateway_failure(response) else response
+        if self.gateway_failure(response):
+            return None
+        self.probe_answers.append((f"{case.method.upper()} {case.formatted_path}", response))
+        return response
 
     def call_role(self, role: str, *, path_parameters: dict[str, str] | None = None,
                   query: dict[str, Any] | None = None) -> Any:
@@ -194,6 +200,7 @@ class ProviderSession:
         observation = Observation(case=case, response=response, operation_id=operation_id, session=self,
                                   extra=dict(extra or {}))
         outcomes: list[Outcome] = []
+        self.probe_answers = []
         for function in self.checks.values():
             outcomes.extend(function(observation))
         entries = self._bind(outcomes, operation_id, case)

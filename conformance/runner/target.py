@@ -25,8 +25,7 @@ def target_base_url(base_url: str, credentials: Credentials, pack: Any = None) -
     if base_url != SIMULATOR:
         preflight(base_url)
         if pack is not None:
-            check_access(base_url, pack, {credentials.bearer_header: f"Bearer {credentials.api_key}",
-                                          "token": credentials.token})
+            check_access(base_url, pack, credentials)
         yield base_url.rstrip("/")
         return
     from conformance.simulator.server import start_in_thread
@@ -46,26 +45,39 @@ def target_base_url(base_url: str, credentials: Credentials, pack: Any = None) -
             handle.stop()
 
 
-def check_access(base_url: str, pack: Any, headers: dict[str, str]) -> None:
-    """One read-only call with the profile's credentials before any test.
+def check_access(base_url: str, pack: Any, credentials: Credentials) -> None:
+    """One read-only call with each credential set of the profile before any test.
 
     Wrong credentials or a wrong base path would otherwise surface as a long list of findings
-    against the integration; they are a set-up problem, so they stop the run with exit 2.
+    against the integration; they are a set-up problem, so they stop the run with exit 2. The
+    second institution's too: refused, it would silently leave every check that needs it unexercised.
     """
     path = _read_only_probe_path(pack)
     if path is None:
         return
     url = base_url.rstrip("/") + path
+    accounts = [("auth", credentials.headers(), credentials.api_key_variable, credentials.token_variable)]
+    if credentials.second_api_key and credentials.second_token:
+        accounts.append(("auth.second_institution",
+                         {credentials.bearer_header: f"Bearer {credentials.second_api_key}",
+                          "token": credentials.second_token},
+                         credentials.second_api_key_variable, credentials.second_token_variable))
+    for field, headers, key_variable, token_variable in accounts:
+        status = _read_only_status(url, headers)
+        if status in (401, 403):
+            raise UserError("run.credentials_rejected", status=status, url=url, header=credentials.bearer_header,
+                            field=field, key_variable=key_variable or "?", token_variable=token_variable or "?")
+        if status == 404 or (status is not None and 300 <= status < 400):
+            raise UserError("run.base_path_wrong", status=status, url=url)
+
+
+def _read_only_status(url: str, headers: dict[str, str]) -> int | None:
     try:
         with httpx.Client(timeout=PREFLIGHT_TIMEOUT_S, follow_redirects=False) as client:
             response = client.get(url, params={"page_size": 1}, headers={"Accept": "application/json", **headers})
     except httpx.HTTPError:
-        return  # reachability was checked already; a flaky answer is the suites' business
-    if response.status_code in (401, 403):
-        raise UserError("run.credentials_rejected", status=response.status_code, url=url,
-                        header=next(iter(headers)))
-    if response.status_code == 404 or 300 <= response.status_code < 400:
-        raise UserError("run.base_path_wrong", status=response.status_code, url=url)
+        return None  # reachability was checked already; a flaky answer is the suites' business
+    return response.status_code
 
 
 def _read_only_probe_path(pack: Any) -> str | None:

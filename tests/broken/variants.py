@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from tests.broken import defects_auth as auth
 from tests.broken import defects_model as model
 from tests.broken import defects_wire as wire
 from tests.broken.runs import LIFECYCLE_ONLY, only
@@ -44,6 +45,12 @@ VARIANTS = [
             wire.ignores_authorization_header, **LIFECYCLE),
     Variant("echoes-token", "LAPOR-AUTH-005", "the token header is echoed in the response message",
             wire.echoes_token, **LIFECYCLE),
+    Variant("refusal-echoes-key", "LAPOR-AUTH-005", "a 401 names the bearer value it got, URL-encoded",
+            auth.refusal_echoes_key, **LIFECYCLE),
+    Variant("echoes-second-token", "LAPOR-AUTH-005", "answers to another institution carry its token in a header",
+            auth.echoes_second_token, **PRIVACY),
+    Variant("accepts-mixed-credentials", "LAPOR-AUTH-007", "one institution's key works with another's token",
+            auth.accepts_mixed_credentials, **LIFECYCLE),
     # envelope and data
     Variant("reroute-without-envelope", "LAPOR-ENV-001", "the reroute answer has no `results`",
             wire.reroute_without_envelope, **LIFECYCLE),

@@ -1,0 +1,85 @@
+"""Defects of credential handling beyond a missing or wrong one (tests/broken/variants.py names them):
+credentials echoed only where a quick look misses them, and key/token pairs mixed across institutions."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any
+
+from tests.broken.defects_wire import simulator_of
+from tests.broken.middleware import RewriteRequestHeaders
+
+
+class _PatchAnswer:
+    """Lets `patch(request_headers, status, response_headers, body) -> (response_headers, body)` change
+    every answer of `app` (bodies buffered whole; content-length kept right)."""
+
+    def __init__(self, app: Any, patch: Any) -> None:
+        self.app, self.patch = app, patch
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            headers, body = self.patch(request, start["status"], headers, b"".join(chunks))
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, capture)
+
+
+def refusal_echoes_key(app: Any, credentials: dict[str, str]) -> Any:
+    """A refused call's message names the bearer value it got, URL-encoded: only the auth probes' answers
+    (401) carry it, never an accepted answer."""
+    def patch(request: dict[str, str], status: int, headers: list, body: bytes) -> tuple[list, bytes]:
+        bearer = request.get("authorization", request.get("auth", ""))
+        if status == 401 and bearer:
+            document = json.loads(body)
+            document["message"] = f"{document.get('message', '')} [{urllib.parse.quote(bearer, safe='')}]"
+            body = json.dumps(document).encode()
+        return headers, body
+
+    return _PatchAnswer(app, patch)
+
+
+def echoes_second_token(app: Any, credentials: dict[str, str]) -> Any:
+    """Answers to another issued institution (the second one) carry its token in a debug header."""
+    others = {c.token for c in simulator_of(app).all_credentials} - {credentials["token"]}
+
+    def patch(request: dict[str, str], status: int, headers: list, body: bytes) -> tuple[list, bytes]:
+        token = request.get("token", "")
+        if token in others:
+            headers.append((b"x-debug-token", token.encode("latin-1")))
+        return headers, body
+
+    return _PatchAnswer(app, patch)
+
+
+def accepts_mixed_credentials(app: Any, credentials: dict[str, str]) -> Any:
+    """Key and token are checked each on its own: any issued key with any issued token is accepted, as the
+    token's institution."""
+    issued = simulator_of(app).all_credentials
+
+    def rewrite(headers: dict[str, str]) -> dict[str, str]:
+        by_token = next((c for c in issued if c.token == headers.get("token")), None)
+        bearer_name = "authorization" if "authorization" in headers else "auth"
+        keys = {f"Bearer {c.api_key}" for c in issued}
+        if by_token is not None and headers.get(bearer_name) in keys:
+            headers[bearer_name] = f"Bearer {by_token.api_key}"
+        return headers
+
+    return RewriteRequestHeaders(app, rewrite)
