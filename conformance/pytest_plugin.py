@@ -123,7 +123,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     operations = {}
     for operation_id in sorted(set(harness.case_counts) | set(statuses)):
         counts = dict(harness.case_counts.get(operation_id, {}))
-        counts["statuses"] = {str(code): n for code, n in sorted(statuses.get(operation_id, {}).items())}
+        histogram = sorted(statuses.get(operation_id, {}).items(), key=lambda item: str(item[0]))
+        counts["statuses"] = {str(code): n for code, n in histogram}
         operations[operation_id] = counts
     path = harness.context.run_path / "operations.json"
     path.write_text(json.dumps({"schema_version": 1, "operations": operations}, indent=2) + "\n", encoding="utf-8")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +30,36 @@ def test_identity_patterns_are_found_without_knowing_the_reporter():
     leaks = " ".join(identity_leaks(body, {}))
     assert "NIK" in leaks and "phone" in leaks and "e-mail" in leaks
     assert "3171234567890123" not in leaks  # the report never repeats a found identity in full
+
+
+def test_the_fields_sent_are_found_in_ids_paths_and_urls_too():
+    body = {"results": {"data": {"reporter_id": "0812-3456-7890", "id": "Siti+Rahayu",
+                                 "path": "https://x.example/p?surel=siti.rahayu123%40pelapor.example"}}}
+    leaks = identity_leaks(body, REPORTER)
+    assert "results.data.reporter_id: telepon pelapor / reporter phone" in leaks
+    assert "results.data.id: nama pelapor / reporter name" in leaks  # URL-decoded (`+` is a space)
+    assert "results.data.path: e-mail pelapor / reporter e-mail" in leaks
+
+
+def test_the_fields_sent_are_found_in_headers_and_in_a_raw_body():
+    headers = [("Content-Type", "application/json"), ("X-Reporter", "siti.rahayu123%40pelapor.example")]
+    assert identity_leaks({}, REPORTER, "{}", headers) == ["header X-Reporter: e-mail pelapor / reporter e-mail"]
+    assert identity_leaks(None, REPORTER, "<p>Pelapor: Siti  Rahayu</p>") == ["(body): nama pelapor / reporter name"]
+    number = identity_leaks({"n": 6281234567890}, REPORTER, '{"n": 6281234567890}')  # not a string: raw body
+    assert number == ["(body): telepon pelapor / reporter phone"]
+
+
+def test_a_leak_is_named_once_where_it_is_and_never_in_full():
+    body = {"results": {"data": {"content": "hubungi siti.rahayu123@pelapor.example"}}}
+    for raw in (json.dumps(body), json.dumps(body).replace("@", "\\u0040")):  # as sent, or JSON-escaped
+        leaks = identity_leaks(json.loads(raw), REPORTER, raw)
+        assert leaks == ["results.data.content: e-mail pelapor / reporter e-mail"], raw  # not again as `(body)`
+    assert not any("siti" in leak.lower() or "81234567890" in leak for leak in leaks)
+
+
+def test_identity_patterns_are_not_looked_for_in_ids_urls_or_headers():
+    body = {"results": {"data": {"reporter_id": "3171234567890123", "path": "https://x.example/u/budi@contoh.go.id"}}}
+    assert identity_leaks(body, {}, "", [("X-Request-Id", "3171234567890123"), ("X-Contact", "0857-1111-2222")]) == []
 
 
 def test_ids_timestamps_and_urls_are_not_identity():

@@ -86,6 +86,7 @@ def test_too_many_findings_is_not_ready(tmp_path):
     ({"401": 9, "403": 1}, "only_rejections"),
     ({"404": 3, "503": 2}, "only_rejections"),
     ({"200": 2, "422": 8}, "too_few_accepted"),
+    ({"200 (bukan API / not API)": 10}, "too_few_accepted"),  # e.g. a login page: no accepted case
     ({}, "no_cases"),
 ])
 def test_evidence_gate_refuses_a_positive_recommendation(statuses, code):

@@ -6,15 +6,17 @@
   text, nor a secret follow-up's.
 
 The checks act on the model's OTHER_INSTITUTION step. Without second-institution credentials, or when
-those credentials do not work at all (a neutral call is refused), they report nothing: a run that
-never really asked institution B cannot claim these requirements passed.
+those credentials do not work at all (a neutral call gets no 2xx JSON answer), they report nothing: a
+run that never really asked institution B cannot claim these requirements passed. Likewise a 2xx answer
+that is not the API's JSON (a gateway's HTML login page, an SPA fallback) is no proof that B read or
+acted: a read counts only when JSON or showing the complaint's marker, an act is judged by reading back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from conformance.checks.base import Observation, Outcome, check, failed, passed
+from conformance.checks.base import Observation, Outcome, check, failed, passed, read_json
 from conformance.checks.model import OTHER_INSTITUTION, ModelStep, detail_data, entry_with, model_step, safe_json
 
 NOTE = "instansi kedua / second institution"
@@ -42,8 +44,18 @@ def _other_credentials_work(session: Any) -> bool:
             case = session.schema.find_operation_by_id(operation_id).Case(query={"page_size": 1})
             response = session.probe(case, session.context.second_auth_headers(),
                                      f"{NOTE}: uji kredensial / credential check")
-        cache["other_ok"] = response is not None and 200 <= response.status_code < 300
+        cache["other_ok"] = response is not None and _api_accepted(session, response)
     return cache["other_ok"]
+
+
+def _api_accepted(session: Any, response: Any) -> bool:
+    """A 2xx JSON answer of the API itself; an HTML page or a gateway's body proves nothing."""
+    answer = Observation(case=None, response=response, operation_id="", session=session)
+    return answer.accepted and read_json(response) is not None
+
+
+def _text(response: Any) -> str:
+    return response.content.decode("utf-8", "replace") if response.content else ""
 
 
 def _case(session: Any, role: str, **kwargs: Any) -> Any:
@@ -75,6 +87,8 @@ def other_institution_cannot_read(observation: Observation) -> list[Outcome]:
         if response.status_code == 429:
             continue
         if 200 <= response.status_code < 300:
+            if not (_api_accepted(observation.session, response) or step.complaint.marker in _text(response)):
+                continue  # e.g. a login page: B neither read the complaint nor was refused
             return [failed("other_institution_cannot_read",
                            f"instansi {observation.session.context.second_institution_id} membaca aduan "
                            f"{step.complaint.id} milik instansi lain ({role}: HTTP {response.status_code}) / another "
@@ -85,8 +99,7 @@ def other_institution_cannot_read(observation: Observation) -> list[Outcome]:
 
 def _shown(observation: Observation, step: ModelStep, markers: list[str]) -> tuple[str, int, list[str]] | None:
     for role, response in _reads(observation, step):
-        text = response.content.decode("utf-8", "replace") if response.content else ""
-        shown = [marker for marker in markers if marker in text]
+        shown = [marker for marker in markers if marker in _text(response)]
         if shown:
             return role, response.status_code, shown
     return None
@@ -120,15 +133,10 @@ def secret_followups_hidden_from_other_institution(observation: Observation) -> 
     return [passed("secret_followups_hidden_from_other_institution")]
 
 
-@check("other_institution_cannot_act")
-def other_institution_cannot_act(observation: Observation) -> list[Outcome]:
-    step = _other_step(observation)
-    if step is None:
-        return []
+def _act_attempts(observation: Observation, step: ModelStep, marker: str) -> list[tuple[str, Any]]:
+    """Institution B adds a follow-up carrying `marker` and asks to reroute the complaint: (role, answer)."""
     session, complaint = observation.session, step.complaint
     headers, other = session.context.second_auth_headers(), session.context.second_institution_id
-    name = "other_institution_cannot_act"
-    marker = f"{complaint.marker}-B"
     attempts = []
     if session.role("add_followup"):
         body = {"complaint_id": int(complaint.id), "content": f"Tanggapan instansi lain {marker}", "is_secret": 0}
@@ -141,21 +149,45 @@ def other_institution_cannot_act(observation: Observation) -> list[Outcome]:
         case = _case(session, "reroute_complaint", path_parameters={"complaint_id": complaint.id}, body=body,
                      media_type="application/json")
         attempts.append(("reroute_complaint", session.probe(case, headers, f"{NOTE}: pengalihan / reroute")))
-    for role, response in attempts:
-        if response is not None and 200 <= response.status_code < 300:
-            return [failed(name, f"instansi {other} bertindak atas aduan {complaint.id} milik instansi lain ({role}: "
-                                 f"HTTP {response.status_code}) / another institution acted on a complaint that is "
-                                 "not its")]
-    # Refused, but did anything change? (read back with our own credentials)
-    entries = [e for page in session.walk_pages("list_followups", {"complaint_id": complaint.id}) for e in page]
-    if entry_with(entries, marker):
-        return [failed(name, f"permintaan instansi {other} ditolak, tetapi tindak lanjutnya tercatat di aduan "
-                             f"{complaint.id} / the refused follow-up was stored anyway")]
-    before = detail_data(observation.json()).get("disposition_id")  # this step's own read, before B acted
-    detail = session.call_role("complaint_detail", path_parameters={"complaint_id": complaint.id})
-    disposition = detail_data(safe_json(detail)).get("disposition_id")
-    if detail is not None and detail.status_code == 200 and disposition != before and (
-            str(disposition) not in complaint.allowed_dispositions):
-        return [failed(name, f"permintaan instansi {other} ditolak, tetapi disposisi aduan {complaint.id} menjadi "
-                             f"{disposition} / the refused reroute moved the complaint anyway")]
+    return attempts
+
+
+def _changes(observation: Observation, step: ModelStep, marker: str, roles: set[str]) -> list[tuple[str, str]]:
+    """What B's attempts (`roles`) changed anyway, read back with our own credentials: (Indonesian, English)."""
+    session, complaint = observation.session, step.complaint
+    changes = []
+    if "add_followup" in roles:
+        entries = [e for page in session.walk_pages("list_followups", {"complaint_id": complaint.id}) for e in page]
+        if entry_with(entries, marker):
+            changes.append((f"tindak lanjutnya tercatat di aduan {complaint.id}",
+                            f"its follow-up was stored on complaint {complaint.id}"))
+    if "reroute_complaint" in roles:
+        before = detail_data(observation.json()).get("disposition_id")  # this step's own read, before B acted
+        detail = session.call_role("complaint_detail", path_parameters={"complaint_id": complaint.id})
+        disposition = detail_data(safe_json(detail)).get("disposition_id")
+        if detail is not None and detail.status_code == 200 and disposition != before and (
+                str(disposition) not in complaint.allowed_dispositions):
+            changes.append((f"pengalihannya memindahkan aduan {complaint.id} ke {disposition}",
+                            f"its reroute moved complaint {complaint.id} to {disposition}"))
+    return changes
+
+
+@check("other_institution_cannot_act")
+def other_institution_cannot_act(observation: Observation) -> list[Outcome]:
+    step = _other_step(observation)
+    if step is None:
+        return []
+    session, name = observation.session, "other_institution_cannot_act"
+    other, marker = session.context.second_institution_id, f"{step.complaint.marker}-B"
+    attempts = _act_attempts(observation, step, marker)
+    accepted = [f"{role}: HTTP {r.status_code}" for role, r in attempts if r is not None and _api_accepted(session, r)]
+    if accepted:
+        return [failed(name, f"instansi {other} bertindak atas aduan {step.complaint.id} milik instansi lain "
+                             f"({', '.join(accepted)}) / another institution acted on a complaint that is not its")]
+    # Not accepted (refused, or an answer that is not the API's, e.g. a login page): did anything change?
+    changes = _changes(observation, step, marker, {role for role, _ in attempts})
+    if changes:
+        return [failed(name, f"permintaan instansi {other} tidak diterima, tetapi "
+                             f"{' dan '.join(c[0] for c in changes)} / institution {other}'s requests were not "
+                             f"accepted, yet {' and '.join(c[1] for c in changes)}")]
     return [passed(name)] if attempts else []

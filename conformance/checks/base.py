@@ -41,7 +41,8 @@ class Observation:
 
     @property
     def accepted(self) -> bool:
-        return 200 <= self.status < 300
+        """A 2xx the API itself produced: an HTML page (a login page, an SPA fallback) is no accepted case."""
+        return 200 <= self.status < 300 and self.from_api
 
     def json(self) -> Any:
         """The parsed body, or None. A UTF-8 BOM is tolerated here (reported by its own check)."""

@@ -29,6 +29,8 @@ def model_action_accepted(observation: Observation) -> list[Outcome]:
     step = model_step(observation, CREATE, UPLOAD, ADD_FOLLOWUP, REROUTE)
     if step is None or credentials_refused(observation) or observation.status == 429 or observation.status >= 500:
         return []  # credentials: LAPOR-AUTH-004; 5xx: LAPOR-ERR-001; 429: not an answer about the request
+    if 200 <= observation.status < 300 and not observation.from_api:
+        return []  # a 2xx HTML page (or gateway body) is neither accepted nor refused: no_redirect_or_html reports it
     if observation.accepted:
         return [passed("model_action_accepted")]
     message = ""

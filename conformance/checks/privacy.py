@@ -1,18 +1,21 @@
 """Privacy: an anonymous complaint never shows who reported it (LAPOR-PRIV-001).
 
-Identity is detected two ways:
-- the reporter fields the model itself sent (`nameUser`, `emailUser`, `phoneUser`; S5), also when the
-  server reformats them (a phone number `+62 812-…` sent is found again as `0812…`);
-- common Indonesian identity patterns in any string of the answer: a 16-digit NIK, a mobile number
-  written `+62 8…`, `62 8…` or `08…`, an e-mail address.
-Only string values of the JSON answer are scanned, never its keys.
+Identity is looked for two ways:
+- the reporter fields the model itself sent (`nameUser` of 5+ characters, `emailUser`, `phoneUser`; S5) are
+  searched EVERYWHERE in the answer: every JSON string (ids, paths and URLs too), the raw body (so also JSON
+  keys and numbers, and a body that is not JSON) and every response header, each as is and URL-decoded. A
+  phone number is found however it is written (`+62 812-…`, `62812…`, `0812 …`);
+- common Indonesian identity patterns (a 16-digit NIK, a mobile number, an e-mail address) only in the
+  free-text strings of the JSON answer: not in ids, URLs or headers, where a 16-digit id is no NIK.
+A found identity is never copied into the report in full.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import unquote_plus
 
 from conformance.checks.base import Observation, Outcome, check, failed, passed
 from conformance.checks.model import ADD_FOLLOWUP, CREATE, DETAIL, FOLLOWUPS, REROUTE, model_step
@@ -22,6 +25,9 @@ PHONE = re.compile(r"(?<![\w+])(?:\+62|62|0)[ .-]?8\d{1,3}(?:[ .-]?\d{2,4}){2,3}
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 PATTERNS = (("NIK", NIK), ("telepon/phone", PHONE), ("e-mail", EMAIL))
 MIN_NAME_LENGTH = 5  # shorter names would match ordinary words
+MIN_PHONE_DIGITS = 8  # a shorter national number would match ordinary numbers
+SEPARATOR = r"[\s.\-]*"
+RAW_BODY = "(body)"
 
 
 def phone_core(text: str) -> str:
@@ -45,35 +51,64 @@ def strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from strings(value, f"{path}[{index}]")
 
 
-def identity_leaks(document: Any, reporter: dict[str, str], raw_text: str = "") -> list[str]:
-    """Where `document` shows a reporter identity: the fields sent, or an identity pattern."""
-    name = (reporter.get("nameUser") or "").strip().lower()
-    email = (reporter.get("emailUser") or "").strip().lower()
+def reporter_patterns(reporter: dict[str, str]) -> list[tuple[str, re.Pattern[str]]]:
+    """(label, pattern) per reporter field sent, matching it however the server rewrites case and spacing."""
+    name = (reporter.get("nameUser") or "").split()
+    email = (reporter.get("emailUser") or "").strip()
     phone = phone_core(reporter.get("phoneUser") or "")
     found = []
-    values = list(strings(document)) if document is not None else [("(body)", raw_text)]
+    if len(" ".join(name)) >= MIN_NAME_LENGTH:
+        found.append(("nama pelapor / reporter name", re.compile(r"\s+".join(map(re.escape, name)), re.I)))
+    if email:
+        found.append(("e-mail pelapor / reporter e-mail", re.compile(re.escape(email), re.I)))
+    if len(phone) >= MIN_PHONE_DIGITS:
+        digits = SEPARATOR.join(phone)
+        found.append(("telepon pelapor / reporter phone", re.compile(rf"(?<!\d)(?:\+?62|0)?{SEPARATOR}{digits}(?!\d)")))
+    return found
+
+
+def reporter_leaks(places: Iterable[tuple[str, str]], patterns: list[tuple[str, re.Pattern[str]]]) -> list[str]:
+    """Where a reporter field shows, as is or URL-decoded; the raw body only for what nothing else showed."""
+    found: list[tuple[str, str]] = []
+    for where, text in places:
+        for label, pattern in patterns:
+            if where == RAW_BODY and any(label == seen for _, seen in found):
+                continue
+            if pattern.search(text) or pattern.search(unquote_plus(text)):
+                found.append((where, label))
+    return [f"{where}: {label}" for where, label in found]
+
+
+def pattern_leaks(path: str, value: str, reporter: dict[str, str]) -> list[str]:
+    """Identity patterns in one free-text value, except the reporter's own fields (reported by name)."""
+    email, phone = (reporter.get("emailUser") or "").strip().lower(), phone_core(reporter.get("phoneUser") or "")
+    phone = phone if len(phone) >= MIN_PHONE_DIGITS else None  # too short to search for as the reporter's
+    found = []
+    for label, pattern in PATTERNS:
+        for match in pattern.finditer(value):
+            text = match.group(0)
+            if not (text.lower() == email or (label.startswith("telepon") and phone_core(text) == phone)):
+                found.append(f"{path}: pola {label} / {label} pattern `{_mask(text)}`")
+    return found
+
+
+def identity_leaks(document: Any, reporter: dict[str, str], raw_text: str = "",
+                   headers: Iterable[tuple[str, str]] = ()) -> list[str]:
+    """Where an answer (parsed JSON or None, raw text, headers) shows a reporter identity."""
+    values = list(strings(document)) if document is not None else []
+    places = [*values, *((f"header {name}", value) for name, value in headers), (RAW_BODY, raw_text)]
+    found = reporter_leaks(places, reporter_patterns(reporter))
     for path, value in values:
-        if _is_identifier(path):
-            continue
-        lowered = value.lower()
-        if len(name) >= MIN_NAME_LENGTH and name in lowered:
-            found.append(f"{path}: nama pelapor / reporter name")
-        if email and email in lowered:
-            found.append(f"{path}: e-mail pelapor / reporter e-mail")
-        for label, pattern in PATTERNS:
-            for match in pattern.finditer(value):
-                text = match.group(0)
-                if label.startswith("telepon") and phone and phone_core(text) == phone:
-                    found.append(f"{path}: telepon pelapor / reporter phone")
-                elif not (label == "e-mail" and text.lower() == email):
-                    found.append(f"{path}: pola {label} / {label} pattern `{_mask(text)}`")
+        if _is_free_text(path, value):
+            found += pattern_leaks(path, value, reporter)
     return list(dict.fromkeys(found))
 
 
-def _is_identifier(path: str) -> bool:
-    """Ids and URLs are not identity: a 16-digit id is not a NIK."""
+def _is_free_text(path: str, value: str) -> bool:
+    """Ids and URLs are not free text: a 16-digit id is not a NIK."""
     last = re.split(r"[.\[]", path)[-1]
-    return last in ("id", "path", "next_page_url") or last.endswith("_id")
+    identifier = last in ("id", "path", "next_page_url") or last.endswith("_id")
+    return not identifier and not value.startswith(("http://", "https://"))
 
 
 def _mask(text: str) -> str:
@@ -81,16 +116,20 @@ def _mask(text: str) -> str:
     return text[:3] + "…" + text[-2:] if len(text) > 6 else "…"
 
 
+def _headers(observation: Observation) -> list[tuple[str, str]]:
+    pairs = []
+    for name, value in dict(observation.response.headers or {}).items():
+        pairs += [(name, str(v)) for v in (value if isinstance(value, list) else [value])]
+    return pairs
+
+
 @check("anonymous_identity_hidden")
 def anonymous_identity_hidden(observation: Observation) -> list[Outcome]:
     step = model_step(observation, CREATE, DETAIL, FOLLOWUPS, ADD_FOLLOWUP, REROUTE)
     if step is None or step.complaint is None or not step.complaint.is_anonymous:
         return []
-    if not observation.response.content:
-        return []
-    body = observation.json()
-    raw = "" if body is not None else observation.response.content.decode("utf-8", "replace")
-    leaks = identity_leaks(body, step.complaint.reporter, raw)
+    raw = (observation.response.content or b"").decode("utf-8", "replace")
+    leaks = identity_leaks(observation.json(), step.complaint.reporter, raw, _headers(observation))
     if leaks:
         return [failed("anonymous_identity_hidden",
                        f"aduan anonim {step.complaint.id or '(baru / new)'} memperlihatkan identitas / an anonymous "

@@ -51,7 +51,7 @@ class ProviderSession:
         self.reproductions: dict[str, dict[tuple[str, str, str], str]] = {}
         self.first_failing_steps: dict[tuple[str, tuple[str, str, str]], int] = {}  # before shrinking
         self.case_counts: dict[str, dict[str, int]] = {}
-        self.status_counts: dict[str, dict[int, int]] = {}  # per-operation status histogram -> operations.json
+        self.status_counts: dict[str, dict[int | str, int]] = {}  # per-operation status histogram -> operations.json
         self.item_outcomes: dict[str, dict[str, dict[str, int]]] = {}
         self.scenario_steps: list[str] | None = None
         self.model_cache: dict[str, Any] = {}  # what model checks learn once per run (e.g. second credentials work)
@@ -195,10 +195,14 @@ class ProviderSession:
         streak["answered"] += 1
         streak["streak"] = 0
         counts["answered"] += 1
-        self.status_counts.setdefault(operation_id, {}).setdefault(response.status_code, 0)  # status histogram
-        self.status_counts[operation_id][response.status_code] += 1
         observation = Observation(case=case, response=response, operation_id=operation_id, session=self,
                                   extra=dict(extra or {}))
+        # Status histogram (operations.json, evidence gate): a 2xx that is not the API's own answer (an HTML
+        # page, a gateway's body) is recorded apart, so that it never counts as an accepted case.
+        status = response.status_code if observation.accepted or not 200 <= response.status_code < 300 else (
+            f"{response.status_code} (bukan API / not API)")
+        self.status_counts.setdefault(operation_id, {}).setdefault(status, 0)
+        self.status_counts[operation_id][status] += 1
         outcomes: list[Outcome] = []
         self.probe_answers = []
         for function in self.checks.values():

@@ -3,7 +3,8 @@
 Input is `operations.json` (written by the pytest plugin at session end): per operation the number
 of cases and a histogram of HTTP statuses. The gate finds, per operation of the spec pack the
 run was allowed to call: no cases at all, only rejections (401/403/404 by default, and 5xx),
-or fewer accepted (2xx) answers than the policy requires. An interrupted run never passes it.
+or fewer accepted (2xx) answers than the policy requires (a 2xx that is not the API's own answer, e.g. an HTML
+login page, is recorded apart by the session and never counts). An interrupted run never passes it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def planned_operations(openapi: dict[str, Any], read_only: bool) -> tuple[list[s
 
 
 def accepted(statuses: dict[str, int]) -> int:
-    return sum(n for code, n in statuses.items() if str(code).startswith("2"))
+    """2xx answers; the API's own only ("200 (bukan API / not API)", e.g. an HTML page, does not count)."""
+    return sum(n for code, n in statuses.items() if str(code).isdigit() and str(code).startswith("2"))
 
 
 def gate_problems(operations: dict[str, dict[str, Any]] | None, planned: list[str], policy: Policy,

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from conformance.simulator import seed
 from conformance.simulator.app import NotFound
 from tests.broken.defects_wire import DETAIL_PATH, Answer, results_of, simulator_of
-from tests.broken.middleware import ReplaceContentType, RewriteJsonResponse, RewriteQuery
+from tests.broken.middleware import ReplaceAnswer, ReplaceContentType, RewriteJsonResponse, RewriteQuery
 
 
 # ------------------------------------------------------------------------------ operations
@@ -204,3 +204,17 @@ def open_complaints_readable_by_all(app: Any, credentials: dict[str, str]) -> An
 def other_institution_may_reply(app: Any, credentials: dict[str, str]) -> Any:
     simulator_of(app).can_act = lambda complaint, institution: True
     return app
+
+
+def other_institution_acts_behind_refusal(app: Any, credentials: dict[str, str]) -> Any:
+    """Any institution's follow-up and reroute are carried out, but another institution is told 404."""
+    sim = simulator_of(app)
+    sim.can_act = lambda complaint, institution: True
+    others = {c.token.encode("latin-1") for c in sim.all_credentials} - {credentials["token"].encode("latin-1")}
+
+    def refused_afterwards(scope: dict[str, Any], status: int) -> bool:
+        token = next((v for k, v in scope["headers"] if k.lower() == b"token"), b"")
+        acting = scope["method"] == "POST" and scope["path"].endswith(("/followup/add", "/reject"))
+        return acting and token in others and 200 <= status < 300
+
+    return ReplaceAnswer(app, refused_afterwards, 404, {"message": "Laporan tidak ditemukan."})

@@ -117,3 +117,55 @@ class ReplaceContentType:
             await send(message)
 
         await self.app(scope, receive, patched)
+
+
+class AddResponseHeaders:
+    """Adds `extra(scope, status) -> [(name, value)]` to the headers of every answer (the body is unchanged)."""
+
+    def __init__(self, app: Any, extra: Callable[[dict[str, Any], int], list[tuple[bytes, bytes]]]) -> None:
+        self.app, self.extra = app, extra
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def patched(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                added = self.extra(scope, message["status"])
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        await self.app(scope, receive, patched)
+
+
+class ReplaceAnswer:
+    """Lets the app answer in full (so whatever it does is done), then sends (status, body) instead when
+    `replace(scope, status)` says so."""
+
+    def __init__(self, app: Any, replace: Callable[[dict[str, Any], int], bool], status: int,
+                 body: dict[str, Any]) -> None:
+        self.app, self.replace, self.status, self.body = app, replace, status, body
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+
+        async def patched(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                if not self.replace(scope, message["status"]):
+                    await send(message)
+                return
+            if not self.replace(scope, start["status"]):
+                await send(message)
+            elif not message.get("more_body"):
+                payload = json.dumps(self.body).encode()
+                await send({"type": "http.response.start", "status": self.status,
+                            "headers": [(b"content-type", b"application/json"),
+                                        (b"content-length", str(len(payload)).encode())]})
+                await send({"type": "http.response.body", "body": payload})
+
+        await self.app(scope, receive, patched)

@@ -3,7 +3,7 @@
 Each variant is the conforming simulator with exactly one defect, made either on the wire (ASGI
 middleware rewriting requests or answers, tests/broken/middleware.py) or by replacing one method of
 that app's own simulator or store instance (never a module global: variants run side by side). The
-defects live in tests/broken/defects_wire.py and defects_model.py.
+defects live in tests/broken/defects_wire.py, defects_model.py, defects_auth.py and defects_privacy.py.
 `pytest_args` say which provider tests the run needs (see tests/broken/runs.py): the lifecycle model,
 or a few schema-suite operations; `None` runs every provider suite.
 """
@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from tests.broken import defects_auth as auth
 from tests.broken import defects_model as model
+from tests.broken import defects_privacy as privacy
 from tests.broken import defects_wire as wire
 from tests.broken.runs import LIFECYCLE_ONLY, only
 
@@ -116,6 +117,12 @@ VARIANTS = [
     # privacy and object-level authorisation (need the second institution)
     Variant("anonymous-reporter-shown", "LAPOR-PRIV-001", "the detail shows the reporter of anonymous complaints",
             model.anonymous_reporter_shown, **PRIVACY),
+    Variant("reporter-in-header", "LAPOR-PRIV-001", "an anonymous complaint's detail names its reporter in a header",
+            privacy.reporter_in_header, **PRIVACY),
+    Variant("reporter-in-id-field", "LAPOR-PRIV-001", "an anonymous complaint's detail has `reporter_id`: the phone",
+            privacy.reporter_in_id_field, **PRIVACY),
+    Variant("reporter-url-encoded", "LAPOR-PRIV-001", "an anonymous complaint's detail links the e-mail, URL-encoded",
+            privacy.reporter_url_encoded, **PRIVACY),
     Variant("debug-leaks-complaint", "LAPOR-PRIV-002", "a hidden complaint's 404 carries its title (debug)",
             model.debug_leaks_complaint, **PRIVACY),
     Variant("debug-leaks-log", "LAPOR-PRIV-004", "a hidden complaint's 404 carries its latest log entries (debug)",
@@ -124,4 +131,6 @@ VARIANTS = [
             model.open_complaints_readable_by_all, **PRIVACY),
     Variant("other-institution-may-reply", "LAPOR-AUTHZ-002", "any institution may post follow-ups and reroute",
             model.other_institution_may_reply, **PRIVACY),
+    Variant("refused-act-still-applied", "LAPOR-AUTHZ-002", "another institution is told 404, its act is applied",
+            model.other_institution_acts_behind_refusal, **PRIVACY),
 ]
