@@ -247,6 +247,8 @@ def test_defaults_and_profile_fields(tmp_path):
     assert profile.source_path == path
     assert profile.line_of("auth.api_key") == 10 == profile.line_of("/auth/api_key")
     assert profile.line_of("budget.seed") == 1  # absent: nearest ancestor (the document)
+    assert profile.has("auth.api_key") and not profile.has("budget.seed")  # a default is not given
+    assert not profile.has("auth.second_institution") and not profile.has("auth.api_key.x")
     assert profile.agency.institution_id == "12838" and profile.environment == "training"
     with pytest.raises(dataclasses.FrozenInstanceError):
         profile.lang = "en"  # type: ignore[misc]

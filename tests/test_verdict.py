@@ -196,3 +196,15 @@ def test_every_reason_recommendation_and_waiver_status_speaks_both_languages():
                                              "manifest_unreadable", "other_key", "digest")]
     for key in keys:
         assert set(catalogue().get(key, {})) == {"id", "en"}, key
+
+
+def test_the_profile_hint_is_given_only_when_the_profile_lacks_the_field():
+    from conformance.reporting.summary import requirement_outcomes
+    from conformance.specpack import load_pack
+
+    def hint(profile_has):
+        rows = requirement_outcomes(load_pack(), [], {"provider"}, profile_has=profile_has)
+        return next(r for r in rows if r["id"] == "LAPOR-AUTHZ-001").get("needs_profile")
+
+    assert hint(lambda field: False) == "auth.second_institution"
+    assert hint(lambda field: field == "auth.second_institution") is None  # given, but the run never got there

@@ -55,8 +55,16 @@ class Observation:
         return bool(self.response.content) and self.response.content.startswith(UTF8_BOM)
 
     @property
+    def is_mislabelled_json(self) -> bool:
+        """A JSON object or list sent as `text/html`: the API's own answer under a wrong Content-Type, which
+        LAPOR-HTTP-001 reports; judging it as a web page would blame the wrong requirement."""
+        return "text/html" in self.header("content-type").lower() and isinstance(self.json(), (dict, list))
+
+    @property
     def is_redirect_or_html(self) -> bool:
-        return 300 <= self.status < 400 or "text/html" in self.header("content-type").lower()
+        if 300 <= self.status < 400:
+            return True
+        return "text/html" in self.header("content-type").lower() and not self.is_mislabelled_json
 
     @property
     def is_gateway_answer(self) -> bool:

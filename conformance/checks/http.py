@@ -23,7 +23,7 @@ def no_redirect_or_html(observation: Observation) -> list[Outcome]:
         return [failed("no_redirect_or_html",
                        f"HTTP {status} ke {location}: jawaban API berupa pengalihan, bukan JSON / "
                        "the API answered with a redirect instead of JSON")]
-    if "text/html" in observation.header("content-type").lower():
+    if observation.is_redirect_or_html:  # JSON labelled text/html is not HTML: LAPOR-HTTP-001 reports it
         return [failed("no_redirect_or_html",
                        f"HTTP {status} berupa HTML, bukan JSON / the API answered with HTML instead of JSON")]
     return [passed("no_redirect_or_html")]

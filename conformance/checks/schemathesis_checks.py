@@ -37,6 +37,15 @@ def _failure_text(error: BaseException) -> str:
 
 
 REJECTION_CHECKS = ("negative_data_rejection", "missing_required_header")
+MAX_EXCERPT = 160  # characters of a 5xx body shown in the finding (the reproduction has it whole)
+
+
+def _server_error_text(observation: Observation) -> str:
+    """Schemathesis says only "Server error"; the status and the start of the body tell the agency where to look."""
+    body = (observation.response.content or b"").decode("utf-8", "replace")
+    excerpt = " ".join(body.split())[:MAX_EXCERPT] + ("…" if len(body) > MAX_EXCERPT else "")
+    return (f"HTTP {observation.status}: galat server / server error"
+            + (f" — `{excerpt}`" if excerpt else " (badan kosong / empty body)"))
 
 
 def declares_status(observation: Observation, status: int) -> bool:
@@ -65,7 +74,8 @@ def _adapter(name: str):
             status = observation.status
             if name in REJECTION_CHECKS and 400 <= status < 500 and declares_status(observation, status):
                 return [passed(PREFIX + name)]
-            return [failed(PREFIX + name, _failure_text(error))]
+            return [failed(PREFIX + name, _server_error_text(observation) if name == "not_a_server_error"
+                           else _failure_text(error))]
         return [passed(PREFIX + name)]
 
     run.__name__ = name

@@ -111,6 +111,15 @@ class Profile:
     _lines: Mapping[str, int] = field(compare=False, repr=False, default_factory=dict)
     _effective: Mapping[str, Any] = field(compare=False, repr=False, default_factory=dict)
 
+    def has(self, dotted: str) -> bool:
+        """Whether the profile file itself gives the field `auth.second_institution` (defaults do not count)."""
+        node: Any = self.raw
+        for part in dotted.split("."):
+            if not isinstance(node, Mapping) or node.get(part) in (None, "", [], {}):
+                return False
+            node = node[part]
+        return True
+
     def line_of(self, field_path: str) -> int | None:
         """Line of `auth.api_key`, `/auth/api_key`, `suites[0]` or `suites.0`; if that field is
         absent, the line of its nearest present ancestor; None when nothing matches."""

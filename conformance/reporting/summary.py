@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import platform
 from collections import defaultdict
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,10 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
-def requirement_outcomes(pack: SpecPack, entries: list[Entry], directions: set[str]) -> list[dict[str, Any]]:
+def requirement_outcomes(pack: SpecPack, entries: list[Entry], directions: set[str],
+                         profile_has: Callable[[str], bool] = lambda field: False) -> list[dict[str, Any]]:
+    """One row per requirement. `needs_profile` is kept only where the profile lacks that field: with it given,
+    a requirement left unexercised was not reached (the run stopped early), and the hint would mislead."""
     tallies: dict[str, dict[str, Any]] = defaultdict(
         lambda: {PASSED: 0, FAILED: 0, "operations": set(), "findings": [], "cases": set()})
     for entry in entries:
@@ -69,7 +73,8 @@ def requirement_outcomes(pack: SpecPack, entries: list[Entry], directions: set[s
             "cases": len(tally["cases"]),  # distinct cases (requests the suites sent) that exercised it
             "operations": sorted(tally["operations"]), "findings": tally["findings"],
             **({"not_checkable_reason": requirement.not_checkable_reason} if not requirement.checkable else {}),
-            **({"needs_profile": requirement.needs_profile} if requirement.needs_profile else {}),
+            **({"needs_profile": requirement.needs_profile}
+               if requirement.needs_profile and not profile_has(requirement.needs_profile) else {}),
         })
     return rows
 

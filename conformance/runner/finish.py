@@ -75,7 +75,7 @@ def finish(run_dir: Path, profile: Profile, pack: SpecPack, policy: Policy, plan
         allure_results.mark_unfinished(results_dir, outcome.completed, t("run.unfinished_test"))
     entries = read_ledger(run_dir / "ledger.jsonl")
     today = started_at.date()
-    requirements = requirement_outcomes(pack, entries, directions=set(shape.directions))
+    requirements = requirement_outcomes(pack, entries, directions=set(shape.directions), profile_has=profile.has)
     waivers = apply_waivers(requirements, profile.waivers, today)
     problems = gate.gate_problems(shape.operations, shape.planned, policy, outcome.interrupted,
                                   min_accepted=shape.min_accepted) + shape.problems

@@ -162,6 +162,11 @@ def reroute_as_text_plain(app: Any, credentials: dict[str, str]) -> Any:
     return ReplaceContentType(app, b"text/plain; charset=utf-8", "/reject")
 
 
+def detail_json_as_html(app: Any, credentials: dict[str, str]) -> Any:
+    """The detail is the right JSON, labelled `text/html` (a PHP default): no web page, a wrong label."""
+    return ReplaceContentType(app, b"text/html; charset=UTF-8", "/complaint")
+
+
 # ------------------------------------------------------------------------------ privacy, authz
 def anonymous_reporter_shown(app: Any, credentials: dict[str, str]) -> Any:
     sim = simulator_of(app)

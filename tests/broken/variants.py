@@ -114,6 +114,8 @@ VARIANTS = [
             model.rejects_category_15, **LIFECYCLE),
     Variant("reroute-as-text-plain", "LAPOR-HTTP-001", "reroute answers JSON as text/plain",
             model.reroute_as_text_plain, **LIFECYCLE),
+    Variant("detail-json-as-html", "LAPOR-HTTP-001", "the detail's JSON is labelled text/html",
+            model.detail_json_as_html, **LIFECYCLE),
     # privacy and object-level authorisation (need the second institution)
     Variant("anonymous-reporter-shown", "LAPOR-PRIV-001", "the detail shows the reporter of anonymous complaints",
             model.anonymous_reporter_shown, **PRIVACY),
