@@ -34,6 +34,8 @@ import holidays
 
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 LAPOR_DATETIME_FORMAT = "%d-%m-%Y %H:%M:%S"  # `d-m-Y H:i:s`, follow-up created_at (S3)
+MONTH_FIRST_FORMAT = "%m-%d-%Y %H:%M:%S"     # `m-d-Y H:i:s`: the format's commonest mistake
+CLOCK_TOLERANCE = dt.timedelta(minutes=10)   # a new follow-up's stamp vs the harness clock (LAPOR-DATA-007)
 
 VERIFICATION_WORKING_DAYS = 3
 FOLLOWUP_WORKING_DAYS = 5
@@ -62,6 +64,35 @@ def now_wib() -> dt.datetime:
 def parse_lapor_datetime(text: str) -> dt.datetime:
     """`31-01-2025 14:05:00` -> an aware datetime in WIB. Raises ValueError on anything else."""
     return dt.datetime.strptime(text, LAPOR_DATETIME_FORMAT).replace(tzinfo=WIB)
+
+
+def read_lapor_datetime(value: object) -> dt.datetime | None:
+    """`parse_lapor_datetime`, or None for anything that is no `d-m-Y H:i:s` date."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_lapor_datetime(value)
+    except ValueError:
+        return None
+
+
+def written_month_first(value: object, expected: dt.datetime, tolerance: dt.timedelta = CLOCK_TOLERANCE) -> bool:
+    """Is `value` the moment `expected`, written `m-d-Y H:i:s` instead of `d-m-Y H:i:s`?
+
+    Read day first it is no date at all (`12-31-2026`: month 31) or one months away from `expected`
+    (`12-04-2026` read as 12 April); read month first it is within `tolerance` of `expected`. When the day
+    equals the month both readings are the same moment: never "swapped".
+    """
+    if not isinstance(value, str):
+        return False
+    try:
+        month_first = dt.datetime.strptime(value, MONTH_FIRST_FORMAT).replace(tzinfo=WIB)
+    except ValueError:
+        return False
+    if abs(month_first - expected) > tolerance:
+        return False
+    day_first = read_lapor_datetime(value)
+    return day_first is None or abs(day_first - expected) > tolerance
 
 
 def _day(value: dt.date | dt.datetime) -> dt.date:

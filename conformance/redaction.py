@@ -1,14 +1,17 @@
 """One redaction pass for every output channel.
 
 The Redactor knows the secret values of a run (resolved from environment variables named in the
-profile) and the header names that carry credentials. Everything the harness writes or prints
+profile), what the auth probes derive from them (`near_misses`), the forms they take on the wire
+(`encodings`: URL-encoded, JSON-escaped, base64) and the header names that carry credentials. Everything the harness writes or prints
 goes through `redact()`; `redact_tree()` is the last sweep over a run directory.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import string
 import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,7 +37,9 @@ class Redactor:
         variants: set[str] = set()
         for secret in secrets:
             if secret and len(secret) >= _MIN_SECRET_LENGTH:
-                variants.update(encodings(secret))
+                # The auth probes' near misses hold all but one character of the secret: secrets too.
+                for form in (secret, *near_misses(secret)):
+                    variants.update(encodings(form))
         # Longest first, so a secret that contains another is masked whole.
         self._variants = sorted(variants, key=len, reverse=True)
 
@@ -92,10 +97,37 @@ def _mask_header_value(match: re.Match[str]) -> str:
     return f"{match.group('prefix')}{keep}{MASK}"
 
 
+def near_misses(secret: str) -> list[str]:
+    """What the auth probes send as an almost-right credential (LAPOR-AUTH-003): the secret with its last
+    character changed and, when that one is punctuation (the `}` of a `{GUID}` token), also with its last
+    letter or digit changed, so that a server checking the shape first cannot refuse it for its shape alone.
+    A server that compares only a prefix accepts one of them. Derived from a secret, they are secrets."""
+    if not secret:
+        return []
+    forms = [secret[:-1] + _other_character(secret[-1])]
+    last = max((i for i, char in enumerate(secret) if char in _ALPHANUMERIC), default=-1)
+    if 0 <= last < len(secret) - 1:
+        forms.append(secret[:last] + _other_character(secret[last]) + secret[last + 1:])
+    return forms
+
+
+_ALPHANUMERIC = string.ascii_letters + string.digits
+# Pairs within each alphabet (0<->1, a<->b, ... e<->f): a hex digit stays a hex digit, a letter keeps its case.
+_ALPHABETS = (string.digits, string.ascii_lowercase, string.ascii_uppercase, "./")
+
+
+def _other_character(char: str) -> str:
+    for alphabet in _ALPHABETS:
+        if char in alphabet:
+            return alphabet[alphabet.index(char) ^ 1]
+    return "0"
+
+
 def encodings(secret: str) -> set[str]:
-    """The forms a secret takes on the wire: as is, URL-encoded, JSON-escaped (also PHP's `\\/`)."""
+    """The forms a secret takes on the wire: as is, URL-encoded, JSON-escaped (also PHP's `\\/`), and
+    base64 (see `_base64_forms`)."""
     json_escaped = json.dumps(secret)[1:-1]
-    return {
+    forms = {
         secret,
         urllib.parse.quote(secret, safe=""),
         urllib.parse.quote(secret),
@@ -103,3 +135,25 @@ def encodings(secret: str) -> set[str]:
         json_escaped,
         json_escaped.replace("/", "\\/"),
     }
+    for encoded in _base64_forms(secret):
+        forms.update({encoded, encoded.replace("/", "\\/"), urllib.parse.quote(encoded, safe="")})
+    return forms
+
+
+_URLSAFE = str.maketrans("+/", "-_")
+
+
+def _base64_forms(secret: str) -> set[str]:
+    """Base64 of the secret, standard and URL-safe, with and without padding, and the characters that
+    base64 of any text holding the secret must contain, wherever the secret starts (`user:<token>`, a JSON
+    session cookie): for each of the 3 alignments, the characters that depend on the secret's bytes only."""
+    data = secret.encode("utf-8")
+    forms: set[str] = set()
+    for shift, skip in ((0, 0), (1, 2), (2, 3)):  # prefix bytes -> leading characters that mix them in
+        encoded = base64.b64encode(b"\0" * shift + data).decode("ascii")
+        whole = (shift + len(data)) * 8 // 6  # characters not mixed with what follows the secret
+        for text in (encoded, encoded.translate(_URLSAFE)):
+            if shift == 0:
+                forms.update({text, text.rstrip("=")})
+            forms.add(text[skip:whole])
+    return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}  # a short one would match by chance

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import urllib.parse
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from conformance.redaction import near_misses
 from tests.broken.variants import VARIANTS
 from tests.conftest import CANARY_API_KEY, CANARY_TOKEN, ROOT, run_cli, serve, write_profile
 
@@ -18,6 +20,10 @@ CANARIES = [CANARY_API_KEY, CANARY_TOKEN, urllib.parse.quote(CANARY_API_KEY, saf
             urllib.parse.quote(CANARY_TOKEN, safe=""), CANARY_API_KEY[7:], CANARY_TOKEN[1:-1],
             CANARY_B_API_KEY, CANARY_B_TOKEN, urllib.parse.quote(CANARY_B_API_KEY, safe=""),
             urllib.parse.quote(CANARY_B_TOKEN, safe=""), CANARY_B_API_KEY[7:], CANARY_B_TOKEN[1:-1]]
+# What the auth probes derive from them (one character changed), and base64 of each, are secrets too.
+CANARIES += [near for secret in (CANARY_API_KEY, CANARY_TOKEN) for near in near_misses(secret)]
+CANARIES += [base64.b64encode(secret.encode()).decode().rstrip("=")
+             for secret in (CANARY_API_KEY, CANARY_TOKEN, CANARY_B_API_KEY, CANARY_B_TOKEN)]
 
 
 def _leaks(run_dir: Path, console: str) -> list[str]:
@@ -41,13 +47,14 @@ def _bundle_leaks(bundle: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_canaries_never_leave_the_process_even_when_the_server_echoes_them(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("variant", ["echoes-token", "token-in-cookie-base64"])
+def test_canaries_never_leave_the_process_even_when_the_server_echoes_them(tmp_path, monkeypatch, capsys, variant):
     from conformance.simulator.app import create_app
 
     monkeypatch.setenv("LAPOR_API_KEY", CANARY_API_KEY)
     monkeypatch.setenv("LAPOR_TOKEN", CANARY_TOKEN)
     credentials = {"api_key": CANARY_API_KEY, "token": CANARY_TOKEN}
-    echo = next(v for v in VARIANTS if v.name == "echoes-token")
+    echo = next(v for v in VARIANTS if v.name == variant)
     with serve(echo.wrap(create_app(tmp_path / "sim.sqlite3", credentials), credentials)) as origin:
         profile = write_profile(tmp_path / "p.yaml", base_url=f"{origin}/integration/api/v3", max_examples=5)
         code, out, err = run_cli(["run", str(profile), "--reports-dir", str(tmp_path / "r")], capsys)

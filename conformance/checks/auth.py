@@ -1,7 +1,8 @@
 """Authentication checks: both LAPOR credentials are required, checked, paired and never echoed.
 
-The probes resend an accepted case with one credential missing or wrong, or with the key of one
-institution and the token of another. They run on the first accepted cases of each operation and,
+The probes resend an accepted case with one credential missing, empty or wrong (wholly wrong, or the
+real one with one character changed: a server comparing only a prefix accepts that), or with the key of
+one institution and the token of another. They run on the first accepted cases of each operation and,
 once one has failed, on every accepted case, so that Hypothesis can replay and shrink the failure
 deterministically.
 """
@@ -11,11 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks.base import Observation, Outcome, check, failed, passed
-from conformance.redaction import WRONG_KEY, WRONG_TOKEN, encodings
+from conformance.redaction import WRONG_KEY, WRONG_TOKEN, encodings, near_misses
 
 PROBE_ROUNDS_PER_OPERATION = 2
 REJECTED = (401, 403)
 MIN_ECHO_LENGTH = 8
+# What each of `near_misses()` changes, in its order: (Bahasa Indonesia, English).
+NEAR_MISS_CHANGES = (("karakter terakhir diganti", "its last character changed"),
+                     ("huruf atau angka terakhir diganti", "its last letter or digit changed"))
 
 
 def _should_probe(observation: Observation, name: str) -> bool:
@@ -39,29 +43,40 @@ def _probe(observation: Observation, name: str, headers: dict[str, str], what: s
 def token_required(observation: Observation) -> list[Outcome]:
     if not _should_probe(observation, "token_required"):
         return []
-    headers = observation.session.sender.headers_for(drop=("token",))
-    return _probe(observation, "token_required", headers, "tanpa header token / without token header")
+    sender, name = observation.session.sender, "token_required"
+    # An empty header is no token either (a server reading `''` as "not given" may fall back to a default).
+    return (_probe(observation, name, sender.headers_for(drop=("token",)), "tanpa header token / without token header")
+            + _probe(observation, name, sender.headers_for({"token": ""}), "header token kosong / empty token header"))
 
 
 @check("bearer_required")
 def bearer_required(observation: Observation) -> list[Outcome]:
     if not _should_probe(observation, "bearer_required"):
         return []
-    session = observation.session
-    headers = session.sender.headers_for(drop=("authorization", "auth"))
-    return _probe(observation, "bearer_required", headers, "tanpa kunci bearer / without bearer key")
+    sender, header, name = observation.session.sender, observation.session.context.bearer_header, "bearer_required"
+    return (_probe(observation, name, sender.headers_for(drop=("authorization", "auth")),
+                   "tanpa kunci bearer / without bearer key")
+            + _probe(observation, name, sender.headers_for({header: "Bearer "}),
+                     f"kunci bearer kosong (`{header}: Bearer `) / empty bearer key"))
 
 
 @check("wrong_credentials_rejected")
 def wrong_credentials_rejected(observation: Observation) -> list[Outcome]:
     if not _should_probe(observation, "wrong_credentials_rejected"):
         return []
-    session = observation.session
+    sender, context = observation.session.sender, observation.session.context
+    probes = [(context.auth_headers(api_key=WRONG_KEY), "kunci bearer salah / wrong bearer key"),
+              ({"token": WRONG_TOKEN}, "token salah / wrong token")]
+    # Near misses: the real value with one character changed. The messages name the variable, never a value.
+    key_ref, token_ref = f"${{{context.api_key_ref}}}", f"${{{context.token_ref}}}"
+    probes += [(context.auth_headers(api_key=value), f"kunci bearer {key_ref} dengan {id_} / bearer key {key_ref} "
+                                                     f"with {en}")
+               for value, (id_, en) in zip(near_misses(context.api_key), NEAR_MISS_CHANGES)]
+    probes += [({"token": value}, f"token {token_ref} dengan {id_} / token {token_ref} with {en}")
+               for value, (id_, en) in zip(near_misses(context.token), NEAR_MISS_CHANGES)]
     outcomes = []
-    wrong_key = session.sender.headers_for(session.context.auth_headers(api_key=WRONG_KEY))
-    outcomes += _probe(observation, "wrong_credentials_rejected", wrong_key, "kunci bearer salah / wrong bearer key")
-    wrong_token = session.sender.headers_for({"token": WRONG_TOKEN})
-    outcomes += _probe(observation, "wrong_credentials_rejected", wrong_token, "token salah / wrong token")
+    for headers, what in probes:
+        outcomes += _probe(observation, "wrong_credentials_rejected", sender.headers_for(headers), what)
     return outcomes
 
 
@@ -104,6 +119,9 @@ def _credentials(observation: Observation) -> list[tuple[str, str]]:
              (f"${{{context.second_api_key_ref}}}", context.second_api_key),
              (f"${{{context.second_token_ref}}}", context.second_token),
              ("kunci salah uji / probe's wrong key", WRONG_KEY), ("token salah uji / probe's wrong token", WRONG_TOKEN)]
+    for ref, value in ((context.api_key_ref, context.api_key), (context.token_ref, context.token)):
+        named += [(f"${{{ref}}} hampir benar, uji / probe's near miss of ${{{ref}}}", near)
+                  for near in near_misses(value)]
     # A value this short would match by chance (a 1-letter test key is in every body).
     return [(label, value) for label, value in named if len(value) >= MIN_ECHO_LENGTH]
 
@@ -124,7 +142,7 @@ def _echoed(response: Any, credentials: list[tuple[str, str]]) -> list[str]:
 @check("no_credential_echo", after_probes=True)
 def no_credential_echo(observation: Observation) -> list[Outcome]:
     """No answer — the case's own, or one to a probe or read-back the checks sent — carries a credential,
-    in any form (as sent, URL-encoded, JSON-escaped)."""
+    in any form (as sent, URL-encoded, JSON-escaped, base64)."""
     credentials = _credentials(observation)
     answers = [(f"{observation.status}", observation.response)] + [
         (f"{response.status_code}, {what}", response) for what, response in observation.session.probe_answers]

@@ -8,18 +8,17 @@ finding names the right requirement.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from conformance.calendar import LAPOR_DATETIME_FORMAT, WIB, parse_lapor_datetime
+from conformance.calendar import read_lapor_datetime
 from conformance.checks.base import Observation, Outcome, check, failed, passed, read_json, results_of
 from conformance.checks.paging import within_base
 from conformance.checks.model import (ADD_FOLLOWUP, CREATE, DETAIL, FOLLOWUPS, REROUTE, REROUTE_UNKNOWN, UPLOAD,
-                                      credentials_refused, detail_data, entry_with, fingerprint, model_step, results)
+                                      credentials_refused, detail_data, entry_with, fingerprint, model_step,
+                                      month_first_entries, results)
 
 MAX_LINK_PAGES = 50
-CLOCK_TOLERANCE = dt.timedelta(minutes=10)
 
 
 # ----------------------------------------------------------------------------- actions
@@ -268,7 +267,9 @@ def followup_log_append_only(observation: Observation) -> list[Outcome]:
     if positions != sorted(positions):
         return [failed(name, f"aduan {model.id}: tindak lanjut tidak tercantum dalam urutan penambahannya / "
                              "follow-ups are not listed in the order they were added")]
-    stamps = [_parse(entry.get("created_at")) for entry in walk["by_number"] if isinstance(entry, dict)]
+    if month_first_entries(walk["by_number"], model):
+        return [passed(name)]  # dates written m-d-Y read out of order: LAPOR-DATA-002's finding (lifecycle_dates.py)
+    stamps = [read_lapor_datetime(entry.get("created_at")) for entry in walk["by_number"] if isinstance(entry, dict)]
     stamps = [s for s in stamps if s is not None]
     if any(later < earlier for earlier, later in zip(stamps, stamps[1:])):
         return [failed(name, f"aduan {model.id}: created_at tidak berurutan (lama → baru) / created_at is not "
@@ -297,55 +298,3 @@ def followup_attachments_listed(observation: Observation) -> list[Outcome]:
         else:
             outcomes.append(passed("followup_attachments_listed"))
     return [o for o in outcomes if not o.passed][:1] or outcomes[:1]
-
-
-# --------------------------------------------------------------------------- dates
-def _parse(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_lapor_datetime(value)
-    except ValueError:
-        return None
-
-
-@check("log_dates_parse")
-def log_dates_parse(observation: Observation) -> list[Outcome]:
-    """Every log entry's created_at is a real date in `d-m-Y H:i:s` (the pattern alone allows 31-02)."""
-    step = model_step(observation, DETAIL, FOLLOWUPS)
-    if step is None or observation.status != 200:
-        return []
-    found = results(observation.json())
-    entries = found.get("data_logs") if step.kind == DETAIL else found.get("data")
-    values = [e.get("created_at") for e in (entries if isinstance(entries, list) else []) if isinstance(e, dict)]
-    values = [v for v in values if v is not None]
-    if not values:
-        return []
-    bad = [v for v in values if _parse(v) is None]
-    if bad:
-        return [failed("log_dates_parse", f"created_at {bad[0]!r} bukan tanggal `{LAPOR_DATETIME_FORMAT}` yang sah / "
-                                          "is not a valid d-m-Y H:i:s date")]
-    return [passed("log_dates_parse")]
-
-
-@check("timestamps_are_wib")
-def timestamps_are_wib(observation: Observation) -> list[Outcome]:
-    """A follow-up the model just added is stamped with the current WIB time (within a clock tolerance)."""
-    walk = _walks(observation)
-    if walk is None:
-        return []
-    outcomes = []
-    for followup in walk["step"].complaint.followups:
-        entries = entry_with(walk["by_number"], followup.marker)
-        stamp = _parse(entries[0].get("created_at")) if len(entries) == 1 else None
-        if stamp is None or followup.sent_at is None:
-            continue
-        offset = stamp - followup.sent_at
-        if abs(offset) > CLOCK_TOLERANCE:
-            hours = offset.total_seconds() / 3600
-            return [failed("timestamps_are_wib",
-                           f"tindak lanjut dikirim {followup.sent_at.astimezone(WIB):%d-%m-%Y %H:%M:%S} WIB, "
-                           f"created_at {entries[0].get('created_at')} (selisih / off by {hours:+.1f} jam/h; "
-                           "-7 jam berarti UTC / -7 h means UTC)")]
-        outcomes.append(passed("timestamps_are_wib"))
-    return outcomes[:1]

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.calendar import written_month_first
 from conformance.checks.base import Observation
 
 # Model steps (ModelStep.kind)
@@ -101,6 +102,18 @@ def fingerprint(entry: Any) -> str:
 
 def entry_with(entries: list[Any], marker: str) -> list[dict[str, Any]]:
     return [e for e in entries if isinstance(e, dict) and isinstance(e.get("content"), str) and marker in e["content"]]
+
+
+def month_first_entries(entries: list[Any], complaint: ComplaintModel) -> list[tuple[FollowupModel, dict[str, Any]]]:
+    """The model's follow-ups listed in `entries` whose created_at is the time they were sent, written m-d-Y:
+    LAPOR-DATA-002's finding, never a clock offset (LAPOR-DATA-007) or a log out of order (LAPOR-FU-003)."""
+    found = []
+    for followup in complaint.followups:
+        listed = entry_with(entries, followup.marker)
+        if len(listed) == 1 and followup.sent_at is not None and written_month_first(
+                listed[0].get("created_at"), followup.sent_at):
+            found.append((followup, listed[0]))
+    return found
 
 
 def safe_json(response: Any) -> Any:

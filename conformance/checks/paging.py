@@ -1,4 +1,11 @@
-"""Paging checks for lists that carry `results.next_page_url` (Laravel-paginator style)."""
+"""Paging checks for lists that carry `results.next_page_url` (Laravel-paginator style).
+
+Which requirement a paging defect breaks depends on its cause, so the checks share what they read:
+a page that does not hold `page_size` items (more on any page, fewer on one that is not the last) is
+LAPOR-PAGE-003's finding, on every page walked and on the page probed beyond the last; the repeated or
+skipped items that follow from it are not blamed on LAPOR-PAGE-002 (data beyond the last page) or
+LAPOR-PAGE-004 (each item exactly once).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,8 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from conformance.checks.base import Observation, Outcome, check, failed, passed, read_json, results_of
+
+PAGE_BEYOND, PAGE_SIZE = "LAPOR-PAGE-002", "LAPOR-PAGE-003"  # last_page_is_last names which one it judged
 
 
 def _page(observation: Observation) -> tuple[list[Any], Any, bool] | None:
@@ -18,7 +27,9 @@ def _page(observation: Observation) -> tuple[list[Any], Any, bool] | None:
     if not isinstance(results, dict) or "next_page_url" not in results:
         return None
     data = results.get("data")
-    return (data if isinstance(data, list) else [], results.get("next_page_url"), True)
+    if not isinstance(data, list):
+        return None  # not a list of items (LAPOR-ENV-002's finding): nothing to count or walk
+    return (data, results.get("next_page_url"), True)
 
 
 def _query_int(observation: Observation, name: str, default: int | None) -> int | None:
@@ -29,14 +40,32 @@ def _query_int(observation: Observation, name: str, default: int | None) -> int 
         return default
 
 
+def _size_problem(pages: list[tuple[list[Any], Any]], size: int, first: int) -> str | None:
+    """Why the first of `pages` ((data, next_page_url), numbered from `first`) that breaks `page_size` does."""
+    for number, (items, next_url) in enumerate(pages, first):
+        if len(items) > size:
+            return (f"page_size={size} tetapi halaman {number} memuat {len(items)} butir / but page {number} has "
+                    f"{len(items)} items")
+        if next_url and len(items) != size:
+            return (f"page_size={size} tetapi halaman {number} memuat {len(items)} butir padahal bukan halaman "
+                    f"terakhir (next_page_url terisi) / but page {number} has {len(items)} items and is not the "
+                    "last page (next_page_url is set)")
+    return None
+
+
 @check("page_size_honoured")
 def page_size_honoured(observation: Observation) -> list[Outcome]:
+    """The answered page, and every page walked from it (page 1), holds page_size items; the last may hold fewer."""
     page = _page(observation)
     size = _query_int(observation, "page_size", None)
     if page is None or size is None or size < 1:
         return []
-    if len(page[0]) > size:
-        return [failed("page_size_honoured", f"page_size={size} tetapi {len(page[0])} butir / but {len(page[0])} items")]
+    problem = _size_problem([(page[0], page[1])], size, _query_int(observation, "page", 1) or 1)
+    walk = _walk(observation) if problem is None else None
+    if walk is not None:
+        problem = _size_problem(walk["pages"][1:], size, 2)
+    if problem:
+        return [failed("page_size_honoured", problem)]
     return [passed("page_size_honoured")]
 
 
@@ -82,8 +111,16 @@ def _clean_path(path: str) -> str:
     return posixpath.normpath("/" + decoded.lstrip("/")).rstrip("/") + "/"
 
 
+def _key(item: Any) -> str:
+    return str(item.get("id")) if isinstance(item, dict) and "id" in item else repr(item)
+
+
 @check("last_page_is_last")
 def last_page_is_last(observation: Observation) -> list[Outcome]:
+    """The page after one whose next_page_url is null holds no new item.
+
+    Items of the last page again, or a page that breaks page_size, are no data lost beyond it: the probed
+    page is judged for page_size (LAPOR-PAGE-003) and otherwise proves nothing either way."""
     page = _page(observation)
     if page is None or page[1] is not None or not page[0]:
         return []
@@ -94,43 +131,71 @@ def last_page_is_last(observation: Observation) -> list[Outcome]:
     if response is None:
         return []  # no real answer beyond the last page: nothing proven either way
     if not 200 <= response.status_code < 300:
-        return [passed("last_page_is_last")]
-    beyond = results_of(read_json(response)).get("data") or []
-    if beyond:
-        return [failed("last_page_is_last",
-                       f"halaman {current} berkata next_page_url=null, tetapi halaman {current + 1} memuat "
-                       f"{len(beyond)} butir / page {current} says next_page_url=null but page {current + 1} "
-                       f"has {len(beyond)} items")]
-    return [passed("last_page_is_last")]
+        return [passed("last_page_is_last", PAGE_BEYOND)]
+    results = results_of(read_json(response))
+    beyond = results.get("data") if isinstance(results.get("data"), list) else []
+    if not beyond:
+        return [passed("last_page_is_last", PAGE_BEYOND)]
+    size = _query_int(observation, "page_size", None)
+    problem = _size_problem([(beyond, results.get("next_page_url"))], size, current + 1) if size else None
+    if problem:
+        return [failed("last_page_is_last", f"{problem} (halaman {current} berkata next_page_url=null / page "
+                                            f"{current} says next_page_url=null)", PAGE_SIZE)]
+    seen = {_key(item) for item in page[0]}
+    new = [item for item in beyond if _key(item) not in seen]
+    if not new:
+        return []  # page N's items again: a paging inconsistency, but no data beyond the last page
+    return [failed("last_page_is_last",
+                   f"halaman {current} berkata next_page_url=null, tetapi halaman {current + 1} memuat "
+                   f"{len(new)} butir baru / page {current} says next_page_url=null but page {current + 1} "
+                   f"has {len(new)} new items", PAGE_BEYOND)]
 
 
 MAX_WALK_PAGES = 30
 MIN_WALK_PAGE_SIZE = 5  # smaller pages would cost too many requests per case
 
 
-@check("paging_walk_complete")
-def paging_walk_complete(observation: Observation) -> list[Outcome]:
-    """From page 1, walk every page: no item may appear twice."""
+def _walk(observation: Observation) -> dict[str, Any] | None:
+    """From an answered page 1 with a next page, every page by number (the case's other parameters kept):
+    {"pages": [(data, next_page_url)], "answered": no page went without a 200}. Read once per case."""
+    if "page_walk" in observation.extra:
+        return observation.extra["page_walk"]
+    observation.extra["page_walk"] = None
     page = _page(observation)
     size = _query_int(observation, "page_size", None)
     if page is None or not page[1] or _query_int(observation, "page", 1) != 1:
-        return []
+        return None
     if size is not None and size < MIN_WALK_PAGE_SIZE:
-        return []
-    pages = [page[0]]
+        return None
+    pages, answered = [(page[0], page[1])], True
     params = dict(observation.case.query or {})
     while len(pages) < MAX_WALK_PAGES:
         response = observation.session.resend(observation.case, params={**params, "page": len(pages) + 1})
         if response is None or response.status_code != 200:
-            return []
+            answered = False
+            break
         results = results_of(read_json(response))
-        pages.append(results.get("data") or [])
+        pages.append((results.get("data") if isinstance(results.get("data"), list) else [],
+                      results.get("next_page_url")))
         if not results.get("next_page_url"):
             break
+    observation.extra["page_walk"] = {"pages": pages, "answered": answered}
+    return observation.extra["page_walk"]
+
+
+@check("paging_walk_complete")
+def paging_walk_complete(observation: Observation) -> list[Outcome]:
+    """From page 1, walk every page: no item may appear twice (unless page_size is broken: LAPOR-PAGE-003)."""
+    walk = _walk(observation)
+    if walk is None or not walk["answered"]:
+        return []
+    size = _query_int(observation, "page_size", None)
+    if size is not None and _size_problem(walk["pages"], size, 1):
+        return []  # repeats and gaps follow from the page size: page_size_honoured reports it
     seen: dict[str, int] = {}
-    for number, items in enumerate(pages, 1):
+    for number, (items, _) in enumerate(walk["pages"], 1):
         for item in items:
-            key = str(item.get("id")) if isinstance(item, dict) and "id" in item else repr(item)
+            key = _key(item)
             if key in seen:
                 return [failed("paging_walk_complete",
                                f"butir {key} muncul di halaman {seen[key]} dan {number} / "

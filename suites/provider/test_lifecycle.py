@@ -7,9 +7,9 @@ does not exist, read another complaint, and let the profile's second institution
 the complaint. After every step the model reads the touched complaint's detail and its follow-up log.
 
 Every request is a schemathesis case sent through the harness session, so each one runs every check the
-pack binds (schema, auth, …) plus the model checks (conformance/checks/{lifecycle_model,privacy,authz}.py),
-which get the model's expectations through `extra={"model": ModelStep}`. A failing run attaches the whole
-step sequence — every request, credentials as variable references — as the reproduction.
+pack binds (schema, auth, …) plus the model checks (conformance/checks/{lifecycle_model,lifecycle_dates,
+privacy,authz}.py), which get the model's expectations through `extra={"model": ModelStep}`. A failing run
+attaches the whole step sequence — every request, credentials as variable references — as the reproduction.
 
 Which operation is which comes from the pack's `roles`; the values put into complaints from
 `roles.model` (pack.yaml). It runs when the profile's budget is stateful, never against production.
@@ -63,6 +63,7 @@ LAST_NAMES = ["Rahayu", "Santoso", "Hidayat", "Lestari", "Saputra", "Wulandari",
 FILES = [FILE_SAMPLES["jpg"], FILE_SAMPLES["png"], FILE_SAMPLES["pdf"]]
 RUN_TAG = secrets.token_hex(2).upper()
 MAX_MASTER_PAGES = 20
+MASTER_FINDING = "master_list_finding"  # session.model_cache key: the master list's finding, raised at the end
 _COUNTER = itertools.count(1)
 
 UNKNOWN_INSTITUTIONS = st.integers(900_000_000_000, 999_999_999_999)  # far beyond any real institution id
@@ -120,12 +121,19 @@ def marker() -> str:
 
 
 def master_institutions() -> dict[str, str]:
-    """The master list, read once per run the way clients do (page_size=1000, S3/S4), as a checked case:
-    a target that refuses it (credentials, envelope…) fails here with that requirement."""
+    """The master list, read once per run the way clients do (page_size=1000, S3/S4), as a checked case.
+
+    A finding on it (credentials, envelope, paging…) is recorded with its requirement and fails the test at
+    its end (`MASTER_FINDING`), but does not stop the model: it goes on with whatever the list, read again
+    without checks, still gives (nothing, when the target refuses it)."""
     session = current_session()
     if "institutions" not in session.model_cache:
         operation = schema.find_operation_by_id(session.role("list_institutions"))
-        response = session.exercise(operation.Case(query={"page_size": 1000}))
+        try:
+            response = session.exercise(operation.Case(query={"page_size": 1000}))
+        except ConformanceFailure as finding:
+            session.model_cache[MASTER_FINDING] = str(finding)
+            response = session.call_role("list_institutions", query={"page_size": 1000})
         found: dict[str, str] = {}
         pages = [json_pointer(safe_json(response), "/results/data") or []] if response is not None else []
         while (response is not None and json_pointer(safe_json(response), "/results/next_page_url")
@@ -321,6 +329,8 @@ if context.stateful and not context.read_only and all(current_session().role(r) 
             raise ConformanceFailure(f"{finding}\n\n{FLAKY_NOTE}") from None
         finally:
             limit_shrinking(context.shrink_s)  # the other suites' tests keep the profile's limit
+        if current_session().model_cache.get(MASTER_FINDING):
+            raise ConformanceFailure(current_session().model_cache[MASTER_FINDING])
 
 FLAKY_NOTE = ("Catatan: target tidak menjawab ulangan urutan ini dengan cara yang sama (hasilnya bergantung waktu "
               "atau keadaan); reproduksi terlampir adalah urutan terakhir yang gagal. / Note: the target answered "

@@ -1,8 +1,10 @@
 """Defects of credential handling beyond a missing or wrong one (tests/broken/variants.py names them):
-credentials echoed only where a quick look misses them, and key/token pairs mixed across institutions."""
+credentials echoed only where a quick look misses them (URL-encoded, in a header, base64 in a cookie), key/token
+pairs mixed across institutions, credentials compared on a prefix only, and empty values taken for none."""
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.parse
 from typing import Any
@@ -83,3 +85,79 @@ def accepts_mixed_credentials(app: Any, credentials: dict[str, str]) -> Any:
         return headers
 
     return RewriteRequestHeaders(app, rewrite)
+
+
+def _issued(app: Any) -> tuple[Any, ...]:
+    return simulator_of(app).all_credentials
+
+
+def token_prefix_compare(app: Any, credentials: dict[str, str]) -> Any:
+    """The token is compared on all but its last character (a fixed-length compare one short): a token of the
+    right length whose first N−1 characters are an issued token's is taken for that token."""
+    issued = [c.token for c in _issued(app)]
+
+    def rewrite(headers: dict[str, str]) -> dict[str, str]:
+        token = headers.get("token", "")
+        match = next((t for t in issued if len(token) == len(t) and token[:-1] == t[:-1]), None)
+        if match is not None:
+            headers["token"] = match
+        return headers
+
+    return RewriteRequestHeaders(app, rewrite)
+
+
+KEY_COMPARED_CHARACTERS = 40
+
+
+def key_prefix_compare(app: Any, credentials: dict[str, str]) -> Any:
+    """The bearer key is compared on its first 40 characters only (a short column, a truncating compare): a key
+    of the right length that starts like an issued one is taken for it."""
+    issued = [c.api_key for c in _issued(app)]
+
+    def rewrite(headers: dict[str, str]) -> dict[str, str]:
+        for name in ("authorization", "auth"):
+            value = headers.get(name, "")
+            given = value[len("Bearer "):] if value.startswith("Bearer ") else ""
+            match = next((k for k in issued if given and len(given) == len(k)
+                          and given[:KEY_COMPARED_CHARACTERS] == k[:KEY_COMPARED_CHARACTERS]), None)
+            if match is not None:
+                headers[name] = f"Bearer {match}"
+        return headers
+
+    return RewriteRequestHeaders(app, rewrite)
+
+
+def empty_token_accepted(app: Any, credentials: dict[str, str]) -> Any:
+    """An empty `token:` header is read as "not given" and the institution's default token is used (a missing
+    header is still refused)."""
+    def rewrite(headers: dict[str, str]) -> dict[str, str]:
+        if "token" in headers and not headers["token"].strip():
+            headers["token"] = credentials["token"]
+        return headers
+
+    return RewriteRequestHeaders(app, rewrite)
+
+
+def empty_bearer_accepted(app: Any, credentials: dict[str, str]) -> Any:
+    """`Authorization: Bearer ` with no key is read as "not given" and the default key is used (a missing header
+    is still refused)."""
+    def rewrite(headers: dict[str, str]) -> dict[str, str]:
+        for name in ("authorization", "auth"):
+            if name in headers and headers[name].strip().lower() in ("", "bearer"):
+                headers[name] = f"Bearer {credentials['api_key']}"
+        return headers
+
+    return RewriteRequestHeaders(app, rewrite)
+
+
+def token_in_cookie_base64(app: Any, credentials: dict[str, str]) -> Any:
+    """Every answer sets a session cookie: base64 of `sesi:<the token it got>`, URL-encoded as PHP's setcookie()
+    does (the token starts 5 bytes in, so its base64 is not that of the token alone)."""
+    def patch(request: dict[str, str], status: int, headers: list, body: bytes) -> tuple[list, bytes]:
+        token = request.get("token", "")
+        if token:
+            value = urllib.parse.quote(base64.b64encode(f"sesi:{token}".encode()).decode(), safe="")
+            headers.append((b"set-cookie", f"lapor_session={value}; Path=/; HttpOnly".encode("latin-1")))
+        return headers, body
+
+    return _PatchAnswer(app, patch)

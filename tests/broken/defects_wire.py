@@ -63,7 +63,7 @@ def accepts_wrong_token(app: Any, credentials: dict[str, str]) -> Any:
     known = {credentials["token"], *(c.token for c in simulator_of(app).all_credentials)}
 
     def rewrite(headers: dict[str, str]) -> dict[str, str]:
-        if "token" in headers and headers["token"] not in known:
+        if headers.get("token") and headers["token"] not in known:  # an empty one is no token (LAPOR-AUTH-001)
             headers["token"] = credentials["token"]  # any token will do, as long as there is one
         return headers
 
@@ -268,3 +268,40 @@ def next_page_url_elsewhere(app: Any, credentials: dict[str, str]) -> Any:
         return body
 
     return RewriteJsonResponse(app, rewrite)
+
+
+# ------------------------------------------------------------------------------ dates, page size
+LAPOR_DATE = re.compile(r"^(\d{2})-(\d{2})-(\d{4}) (\d{2}:\d{2}:\d{2})$")
+
+
+def dates_month_first(app: Any, credentials: dict[str, str]) -> Any:
+    """Every date the simulator writes comes out m-d-Y: `12-04-2026 10:00:00` for 4 December. A day above 12
+    makes it no d-m-Y date at all; a day up to 12 makes it another, valid date months away (a day equal to
+    the month hides it: the seeded complaint's log, dated the 20th, then still shows it)."""
+    def month_first(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: month_first(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [month_first(item) for item in node]
+        if isinstance(node, str):
+            return LAPOR_DATE.sub(r"\2-\1-\3 \4", node)
+        return node
+
+    return RewriteJsonResponse(app, lambda path, query, body: month_first(body))
+
+
+DEFAULT_PAGE_SIZE = 15
+
+
+def page_size_only_first_page(app: Any, credentials: dict[str, str]) -> Any:
+    """Master lists honour page_size on page 1 only: from page 2 on they page by the default size (15), both
+    the offset and the count, so a walk by `page_size=20` repeats items and one by `page_size=10` skips some."""
+    sim, original = simulator_of(app), simulator_of(app).page
+
+    def page(request: Any, fetch: Any, number: int, size: int, keep_size: bool) -> dict[str, Any]:
+        if number >= 2 and "/masters/" in request.url.path:
+            size = DEFAULT_PAGE_SIZE
+        return original(request, fetch, number, size, keep_size)
+
+    sim.page = page
+    return app

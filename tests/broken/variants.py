@@ -135,4 +135,20 @@ VARIANTS = [
             model.other_institution_may_reply, **PRIVACY),
     Variant("refused-act-still-applied", "LAPOR-AUTHZ-002", "another institution is told 404, its act is applied",
             model.other_institution_acts_behind_refusal, **PRIVACY),
+    # dates and page size, each reported under its own requirement (not as a clock or data-loss finding)
+    Variant("dates-month-first", "LAPOR-DATA-002", "every date is written m-d-Y (12-04-2026 for 4 December)",
+            wire.dates_month_first, **{**LIFECYCLE, "pytest_args": "-k 'lifecycle or followups]'"}),
+    Variant("page-size-only-first-page", "LAPOR-PAGE-003", "master lists honour page_size on page 1 only",
+            wire.page_size_only_first_page, pytest_args=only("external]")),
+    # credentials: near misses, empty values, base64 echoes
+    Variant("token-prefix-compare", "LAPOR-AUTH-003", "a token is compared on its first N-1 characters only",
+            auth.token_prefix_compare, **LIFECYCLE),
+    Variant("key-prefix-compare", "LAPOR-AUTH-003", "the bearer key is compared on its first 40 characters only",
+            auth.key_prefix_compare, **LIFECYCLE),
+    Variant("empty-token-accepted", "LAPOR-AUTH-001", "an empty token header falls back to the default token",
+            auth.empty_token_accepted, **LIFECYCLE),
+    Variant("empty-bearer-accepted", "LAPOR-AUTH-002", "`Bearer ` with no key falls back to the default key",
+            auth.empty_bearer_accepted, **LIFECYCLE),
+    Variant("token-in-cookie-base64", "LAPOR-AUTH-005", "answers set a cookie holding base64 of the token",
+            auth.token_in_cookie_base64, **LIFECYCLE),
 ]
