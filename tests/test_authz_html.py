@@ -2,7 +2,8 @@
 
 A gateway in front of a conforming API may answer a caller it does not let through with its own login page
 (or an SPA fallback), `200 text/html`. That is neither "institution B read the complaint" nor "B was
-refused": the run must neither fail nor pass LAPOR-AUTHZ-001 on it, and must find nothing at all.
+refused": the run must neither fail nor pass LAPOR-AUTHZ-001 on it, and must find nothing at all. When
+even B's credential check (before any test) gets the page, B's credentials are a set-up problem: exit 2.
 Real HTTP: the conforming simulator behind a gateway-like wrapper, run through `lapor-conformance run`.
 """
 
@@ -44,16 +45,23 @@ class LoginPageForSecondInstitution:
         await send({"type": "http.response.body", "body": LOGIN_PAGE})
 
 
-# "/complaints/": B's credential check (master data) gets JSON, its reads and acts a login page;
-# "/": every request of B gets the login page, its credentials are never shown to work.
-@pytest.mark.parametrize("routes", ["/complaints/", "/"], ids=["complaint-routes", "every-route"])
-def test_a_login_page_for_the_second_institution_is_neither_a_read_nor_a_refusal(routes, tmp_path):
+def _job(routes: str) -> Job:
     wrap = lambda app, credentials: LoginPageForSecondInstitution(app, routes)  # noqa: E731
-    job = Job(f"html-login-{routes.strip('/') or 'all'}", partial(simulator, wrap=wrap), max_examples=12,
-              stateful=True, pytest_args=LIFECYCLE_ONLY)
-    result = run_one(job, tmp_path)
+    return Job(f"html-login-{routes.strip('/') or 'all'}", partial(simulator, wrap=wrap), max_examples=12,
+               stateful=True, pytest_args=LIFECYCLE_ONLY)
+
+
+def test_a_login_page_for_the_second_institution_is_neither_a_read_nor_a_refusal(tmp_path):
+    # B's credential check (master data) gets JSON; its reads and acts on complaints, a login page
+    result = run_one(_job("/complaints/"), tmp_path)
     assert result.run_dir is not None, result.out
     assert result.failed == set(), result.out
     assert "LAPOR-AUTHZ-001" not in result.passed, result.out  # B never really read: not exercised
-    if routes == "/":
-        assert not {"LAPOR-AUTHZ-002", "LAPOR-PRIV-002", "LAPOR-PRIV-004"} & result.passed, result.out
+
+
+def test_a_login_page_for_every_request_of_the_second_institution_stops_the_run(tmp_path):
+    # B's credentials never reach the API: a set-up problem named before any test, like a 401
+    result = run_one(_job("/"), tmp_path)
+    assert result.code == 2 and result.run_dir is None, result.out
+    assert "`auth.second_institution`" in result.out and "text/html" in result.out, result.out
+    assert "Traceback" not in result.out

@@ -43,3 +43,27 @@ def test_a_refused_credential_set_stops_the_run_naming_its_field(tmp_path, varia
 def test_the_message_is_english_on_request(tmp_path):
     code, out = _run(tmp_path, {"LAPOR_B_API_KEY": "$2y$10$" + "q" * 53}, lang="en")
     assert code == 2 and "were refused (HTTP 401)" in out and "LAPOR_B_API_KEY" in out, out
+
+
+def test_a_second_institution_with_the_first_ones_credentials_is_a_profile_error(tmp_path):
+    code, out = _run(tmp_path, {"LAPOR_B_API_KEY": CANARY_API_KEY, "LAPOR_B_TOKEN": CANARY_TOKEN})
+    assert code == 2, out
+    assert "auth.second_institution" in out and "${LAPOR_B_API_KEY}" in out and "Traceback" not in out
+    assert CANARY_TOKEN not in out and CANARY_API_KEY not in out
+
+
+class PortalPage:
+    """A web portal at the base path: every request gets `200 text/html`."""
+
+    async def __call__(self, scope, receive, send):
+        body = b"<html><body>Portal Pengaduan</body></html>"
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/html; charset=utf-8")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def test_a_portal_page_at_the_base_url_stops_the_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "simulator", lambda scratch: PortalPage())
+    code, out = _run(tmp_path, {}, lang="en")
+    assert code == 2 and "not JSON" in out and "`auth`" in out and "Traceback" not in out, out
+    assert not list((tmp_path / "reports").glob("*/*/summary.json"))

@@ -103,6 +103,8 @@ def mixed_credentials_rejected(observation: Observation) -> list[Outcome]:
     context = observation.session.context
     if not context.second_auth_headers() or not _should_probe(observation, "mixed_credentials_rejected"):
         return []
+    if context.second_api_key == context.api_key or context.second_token == context.token:
+        return []  # one value shared by both institutions: a "mixed" pair is a real one, nothing to judge
     sender, name = observation.session.sender, "mixed_credentials_rejected"
     own_key = sender.headers_for(context.auth_headers(token=context.second_token))
     own_token = sender.headers_for(context.auth_headers(api_key=context.second_api_key))

@@ -111,6 +111,11 @@ def resolve_credentials(profile: Profile, environ: Mapping[str, str] = os.enviro
         else:
             raise ProfileError("profile.error.env_unset", file=shown, line=line, field=field,
                                var=name, base_url=profile.target.base_url)
+    if second is not None and not generated and (resolved["auth.second_institution.api_key"], resolved[
+            "auth.second_institution.token"]) == (resolved["auth.api_key"], resolved["auth.token"]):
+        raise ProfileError("profile.error.second_same_as_first", file=shown, field="auth.second_institution",
+                           line=profile.line_of("auth.second_institution"),
+                           vars=", ".join(f"${{{names[f]}}}" for f in names if f.startswith("auth.second")))
     return Credentials(api_key=resolved["auth.api_key"], token=resolved["auth.token"],
                        bearer_header=profile.auth.bearer_header, ephemeral=bool(generated),
                        ephemeral_variables=tuple(generated),

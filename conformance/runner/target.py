@@ -63,7 +63,9 @@ def check_access(base_url: str, pack: Any, credentials: Credentials) -> None:
                           "token": credentials.second_token},
                          credentials.second_api_key_variable, credentials.second_token_variable))
     for field, headers, key_variable, token_variable in accounts:
-        status = _read_only_status(url, headers)
+        status, not_api = _read_only_answer(url, headers)
+        if status is not None and 200 <= status < 300 and not_api:
+            raise UserError("run.target_not_api", status=status, url=url, field=field, content_type=not_api)
         if status in (401, 403):
             raise UserError("run.credentials_rejected", status=status, url=url, header=credentials.bearer_header,
                             field=field, key_variable=key_variable or "?", token_variable=token_variable or "?")
@@ -71,13 +73,18 @@ def check_access(base_url: str, pack: Any, credentials: Credentials) -> None:
             raise UserError("run.base_path_wrong", status=status, url=url)
 
 
-def _read_only_status(url: str, headers: dict[str, str]) -> int | None:
+def _read_only_answer(url: str, headers: dict[str, str]) -> tuple[int | None, str]:
+    """(status, content type when the answer is no JSON at all, e.g. a portal's or gateway's HTML page, else "")."""
     try:
         with httpx.Client(timeout=PREFLIGHT_TIMEOUT_S, follow_redirects=False) as client:
             response = client.get(url, params={"page_size": 1}, headers={"Accept": "application/json", **headers})
     except httpx.HTTPError:
-        return None  # reachability was checked already; a flaky answer is the suites' business
-    return response.status_code
+        return None, ""  # reachability was checked already; a flaky answer is the suites' business
+    try:
+        response.json()
+        return response.status_code, ""
+    except ValueError:  # also a body that is not UTF-8
+        return response.status_code, response.headers.get("content-type") or "?"
 
 
 def _read_only_probe_path(pack: Any) -> str | None:
