@@ -198,6 +198,11 @@ def _print_closing(run_dir: Path, summary: dict[str, Any], counts: dict[str, int
         if problem["code"] not in ("interrupted", "harness_error"):
             say("  · " + render_reason(problem))
     say(t("run.recommendation", text=render_recommendation(summary["recommendation"])))
+    if summary["recommendation"]["code"] == "insufficient_evidence":  # say why, as the front page does
+        titles = {row["id"]: row["title"].get(lang, row["id"]) for row in requirements}
+        for reason in summary["recommendation"]["reasons"]:
+            if reason.get("effect") == "insufficient" and reason.get("requirement"):
+                say("  · " + render_reason(reason, titles=titles))
     say("  " + t("rec.advisory"))
     if summary["mode"] != "assessment":
         say(t("run.self_check_note"))
