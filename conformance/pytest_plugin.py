@@ -8,6 +8,7 @@ progress events to the runner on stdout (lines starting with `@@lapor `).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import allure
 import pytest
@@ -126,5 +127,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         histogram = sorted(statuses.get(operation_id, {}).items(), key=lambda item: str(item[0]))
         counts["statuses"] = {str(code): n for code, n in histogram}
         operations[operation_id] = counts
+    record: dict[str, Any] = {"schema_version": 1, "operations": operations}
+    if harness.over_budget_items:  # the evidence gate refuses a positive result on a run cut short
+        record["budget_exhausted"] = {"max_time_s": harness.context.max_time_s,
+                                      "tests": sorted(harness.over_budget_items)}
     path = harness.context.run_path / "operations.json"
-    path.write_text(json.dumps({"schema_version": 1, "operations": operations}, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

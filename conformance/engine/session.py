@@ -47,6 +47,7 @@ class ProviderSession:
         bound = {name for requirement in pack.requirements for name in requirement.check_names}
         self.checks = {name: fn for name, fn in registered_checks().items() if name in bound}
         self.current_item: str | None = None
+        self.over_budget_items: set[str] = set()  # tests cut short by budget.max_time_s -> operations.json
         self._clock_started = False
         self.reproductions: dict[str, dict[tuple[str, str, str], str]] = {}
         self.first_failing_steps: dict[tuple[str, tuple[str, str, str]], int] = {}  # before shrinking
@@ -173,6 +174,7 @@ class ProviderSession:
             self._clock_started = True
             self.sender.deadline = time.monotonic() + self.context.max_time_s
         if time.monotonic() > self.sender.deadline:
+            self.over_budget_items.add(self.current_item or operation_id)
             _skip_over_budget(self.context.max_time_s)
         if scenario and self.scenario_steps is not None:
             self.scenario_steps.append(self.curl_for(case))

@@ -62,7 +62,8 @@ def provider_shape(run_dir: Path, profile: Profile, pack: SpecPack, context: Run
     shown = SIMULATOR + f" ({context.base_url})" if profile.target.is_simulator else context.base_url
     return RunShape(directions=frozenset({"provider"}), target=shown,
                     html_title=f"LAPOR conformance — {profile.agency.name} — {pack.id} {pack.version}",
-                    operations=gate.read_operations(run_dir / "operations.json"), planned=planned, skipped=skipped)
+                    operations=gate.read_operations(run_dir / "operations.json"), planned=planned, skipped=skipped,
+                    problems=gate.budget_problems(run_dir / "operations.json"))
 
 
 def finish(run_dir: Path, profile: Profile, pack: SpecPack, policy: Policy, plan: ModePlan, context: RunContext,

@@ -28,6 +28,18 @@ def read_operations(path: Path) -> dict[str, dict[str, Any]] | None:
         return None
 
 
+def budget_problems(path: Path) -> list[dict[str, Any]]:
+    """A run whose time budget (budget.max_time_s) ran out before every test ran has not exercised what
+    those tests would have: a problem for the gate (no positive result), never silently a pass."""
+    try:
+        spent = json.loads(path.read_text(encoding="utf-8")).get("budget_exhausted") if path.is_file() else None
+    except (ValueError, AttributeError):
+        spent = None
+    if not isinstance(spent, dict) or not spent.get("tests"):
+        return []
+    return [{"code": "budget_exhausted", "max_time_s": spent.get("max_time_s", "?"), "tests": len(spent["tests"])}]
+
+
 def planned_operations(openapi: dict[str, Any], read_only: bool) -> tuple[list[str], list[str]]:
     """(operations the run was meant to call, write operations skipped because the target is read-only)."""
     planned, skipped = [], []
