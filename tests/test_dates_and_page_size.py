@@ -110,6 +110,8 @@ def test_a_real_clock_offset_stays_data_007():
 
 
 # ----------------------------------------------------------------------------------------------- paging
+LIST = f"{BASE}/masters/institutions/external"
+DEFAULT_PAGE_SIZE = 15  # what a Laravel paginator gives without page_size
 ITEMS = [{"id": str(n), "name": f"Instansi {n}"} for n in range(1, 34)]  # 33, like the simulator's master list
 
 
@@ -142,18 +144,24 @@ class Server:
         offset, limit = self.slicing(page, size)
         per_page = limit if page > 1 else size
         has_next = offset + limit < len(ITEMS) and page != self.drop_next_on
-        next_url = f"{BASE}/masters/institutions/external?page={page + 1}&page_size={per_page}" if has_next else None
+        next_url = f"{LIST}?page={page + 1}&page_size={per_page}" if has_next else None
         return {"status": True, "results": {"data": ITEMS[offset:offset + limit], "next_page_url": next_url}}
 
     def observation(self, page: int, size: int) -> Observation:
         def resend(case: Any, *, headers: Any = None, params: dict[str, Any] | None = None) -> Any:
-            query = {**case.query, **(params or {})}
-            return _response(self.body(int(query["page"]), int(query["page_size"])))
+            query = case.query if params is None else params  # as the real sender: params replace the query
+            page, size = int(query.get("page", 1)), int(query.get("page_size", DEFAULT_PAGE_SIZE))
+            return _response(self.body(page, size), f"{LIST}?page={page}&page_size={size}")
 
-        session = SimpleNamespace(context=SimpleNamespace(base_url=BASE), pack_roles={}, resend=resend)
+        probes: dict[str, list[int]] = {}
+        session = SimpleNamespace(
+            context=SimpleNamespace(base_url=BASE), pack_roles={}, resend=resend,
+            probe_wanted=lambda op, name, rounds: probes.get(name, [0, 0])[1] > 0 or probes.get(name, [0, 0])[0] < rounds,
+            probe_passed=lambda op, name: probes.setdefault(name, [0, 0]).__setitem__(0, probes[name][0] + 1),
+            probe_failed=lambda op, name: probes.setdefault(name, [0, 0]).__setitem__(1, probes[name][1] + 1))
         case = SimpleNamespace(query={"page": page, "page_size": size})
-        return Observation(case=case, response=_response(self.body(page, size)), operation_id="listInstitutions",
-                           session=session)
+        return Observation(case=case, response=_response(self.body(page, size), f"{LIST}?page={page}&page_size={size}"),
+                           operation_id="listInstitutions", session=session)
 
 
 def _judge(server: Server, page: int, size: int) -> dict[str, list[bool]]:
@@ -225,3 +233,29 @@ class ObjectDataServer(Server):
 
 def test_data_that_is_no_list_is_not_judged_for_paging():
     assert _judge(ObjectDataServer(honest), 1, 10) == {}
+
+
+class LinkDropsPageSize(Server):
+    """Laravel's paginate() without appends(): next_page_url forgets page_size (a client following it gets
+    pages of the default size from page 2 on, so items are skipped)."""
+
+    def body(self, page: int, size: int) -> dict[str, Any]:
+        body = super().body(page, size)
+        if body["results"]["next_page_url"]:
+            body["results"]["next_page_url"] = f"{LIST}?page={page + 1}"
+        return body
+
+
+@pytest.mark.parametrize("size", [5, 10, 1, 1000])  # 1 and 1000 make no walk of their own: the check walks by 5
+def test_a_next_page_url_that_forgets_page_size_is_caught_walking_the_links(size):
+    [outcome] = paging_walk_complete(LinkDropsPageSize(honest).observation(1, size))
+    assert not outcome.passed and "never reached" in outcome.message, outcome.message
+    assert _failing(_judge(LinkDropsPageSize(honest), 1, size)) == {"paging_walk_complete"}
+
+
+def test_the_checks_own_walk_is_made_once_per_operation_while_it_passes():
+    observation = Server(honest).observation(1, 1000)  # one page: nothing to walk in the case itself
+    assert [o.passed for o in paging_walk_complete(observation)] == [True]
+    again = Observation(case=observation.case, response=observation.response, operation_id="listInstitutions",
+                        session=observation.session)
+    assert paging_walk_complete(again) == []  # walked once already, and it passed

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from conformance.checks.base import Observation, Outcome, check, failed, passed, read_json, results_of
 
@@ -153,22 +153,15 @@ def last_page_is_last(observation: Observation) -> list[Outcome]:
 
 MAX_WALK_PAGES = 30
 MIN_WALK_PAGE_SIZE = 5  # smaller pages would cost too many requests per case
+OWN_WALK = "own_page_walk"  # probe name: the check's own walk, once per operation (every case after a failure)
 
 
-def _walk(observation: Observation) -> dict[str, Any] | None:
-    """From an answered page 1 with a next page, every page by number (the case's other parameters kept):
-    {"pages": [(data, next_page_url)], "answered": no page went without a 200}. Read once per case."""
-    if "page_walk" in observation.extra:
-        return observation.extra["page_walk"]
-    observation.extra["page_walk"] = None
-    page = _page(observation)
-    size = _query_int(observation, "page_size", None)
-    if page is None or not page[1] or _query_int(observation, "page", 1) != 1:
-        return None
-    if size is not None and size < MIN_WALK_PAGE_SIZE:
-        return None
-    pages, answered = [(page[0], page[1])], True
-    params = dict(observation.case.query or {})
+def _numbered_walk(observation: Observation, params: dict[str, Any], first: Any, size: int | None) -> dict[str, Any]:
+    """Every page by number from the answered page 1 `first` (its other parameters kept):
+    {"pages": [(data, next_page_url)], "answered": no page went without a 200, "size", "params", "url"}."""
+    results = results_of(read_json(first))
+    data = results.get("data") if isinstance(results.get("data"), list) else []
+    pages, answered = [(data, results.get("next_page_url"))], True
     while len(pages) < MAX_WALK_PAGES:
         response = observation.session.resend(observation.case, params={**params, "page": len(pages) + 1})
         if response is None or response.status_code != 200:
@@ -179,26 +172,115 @@ def _walk(observation: Observation) -> dict[str, Any] | None:
                       results.get("next_page_url")))
         if not results.get("next_page_url"):
             break
-    observation.extra["page_walk"] = {"pages": pages, "answered": answered}
+    url = str(first.request.url) if getattr(first, "request", None) else observation.session.context.base_url
+    return {"pages": pages, "answered": answered, "size": size, "params": params, "url": url}
+
+
+def _walk(observation: Observation) -> dict[str, Any] | None:
+    """The case's own page 1 (with a next page, page_size 5 or more) walked by number. Read once per case."""
+    if "page_walk" in observation.extra:
+        return observation.extra["page_walk"]
+    observation.extra["page_walk"] = None
+    page = _page(observation)
+    size = _query_int(observation, "page_size", None)
+    if page is None or not page[1] or _query_int(observation, "page", 1) != 1:
+        return None
+    if size is not None and size < MIN_WALK_PAGE_SIZE:
+        return None
+    observation.extra["page_walk"] = _numbered_walk(observation, dict(observation.case.query or {}),
+                                                    observation.response, size)
     return observation.extra["page_walk"]
+
+
+def _own_walk(observation: Observation) -> dict[str, Any] | None:
+    """Generated cases seldom ask for a page_size that makes several pages (1 or 1000 mostly): once per
+    operation the check walks with page_size=5 itself, from page 1 (again on every case once it failed,
+    so that a failing case replays)."""
+    page = _page(observation)
+    if page is None or "page_size" not in (observation.case.query or {}) or not observation.session.probe_wanted(
+            observation.operation_id, OWN_WALK, 1):
+        return None
+    params = {**observation.case.query, "page": 1, "page_size": MIN_WALK_PAGE_SIZE}
+    first = observation.session.resend(observation.case, params=params)
+    if first is None or first.status_code != 200 or not results_of(read_json(first)).get("next_page_url"):
+        return None
+    return _numbered_walk(observation, params, first, MIN_WALK_PAGE_SIZE)
+
+
+def follow_links(observation: Observation, request_url: str, first: dict[str, Any]) -> list[Any] | str:
+    """The items found by following next_page_url from the page `first` (its `results`), fetched at
+    `request_url`: as a client does, the link's own query and nothing else. "outside": a link leaves the
+    base (LAPOR-PAGE-005's finding; credentials are never sent there); another text: why the walk stopped."""
+    session = observation.session
+    base = session.context.base_url.rstrip("/") + "/"
+    path = urlsplit(request_url).path
+    items = list(first.get("data") or []) if isinstance(first.get("data"), list) else []
+    link = first.get("next_page_url")
+    for _ in range(MAX_WALK_PAGES):
+        if not link:
+            return items
+        target = urljoin(request_url, str(link))
+        if not within_base(target, base):
+            return "outside"
+        if urlsplit(target).path != path:
+            return f"next_page_url {target} menunjuk daftar lain / points to another list"
+        response = session.resend(observation.case, params=dict(parse_qsl(urlsplit(target).query)))
+        if response is None or response.status_code != 200:
+            return f"next_page_url {target}: HTTP {getattr(response, 'status_code', '?')}"
+        body = read_json(response)  # BOM-tolerant: a BOM is LAPOR-HTTP-004's finding, not "not JSON"
+        if not isinstance(body, dict):
+            return f"next_page_url {target}: bukan JSON / not JSON"
+        page = results_of(body)
+        items.extend(page.get("data") if isinstance(page.get("data"), list) else [])
+        link = page.get("next_page_url")
+    return f"lebih dari / more than {MAX_WALK_PAGES} halaman / pages"
 
 
 @check("paging_walk_complete")
 def paging_walk_complete(observation: Observation) -> list[Outcome]:
-    """From page 1, walk every page: no item may appear twice (unless page_size is broken: LAPOR-PAGE-003)."""
-    walk = _walk(observation)
+    """From page 1, walk every page by number and by next_page_url: each item once, the same items both ways
+    (unless page_size is broken: LAPOR-PAGE-003)."""
+    walk, own = _walk(observation), False
+    if walk is None:
+        walk, own = _own_walk(observation), True
     if walk is None or not walk["answered"]:
         return []
-    size = _query_int(observation, "page_size", None)
+    size = walk["size"]
     if size is not None and _size_problem(walk["pages"], size, 1):
         return []  # repeats and gaps follow from the page size: page_size_honoured reports it
+    outcome = _walk_outcome(observation, walk)
+    if outcome is None:
+        return []
+    if own:
+        (observation.session.probe_passed if outcome.passed else observation.session.probe_failed)(
+            observation.operation_id, OWN_WALK)
+    return [outcome]
+
+
+def _walk_outcome(observation: Observation, walk: dict[str, Any]) -> Outcome | None:
+    name = "paging_walk_complete"
+    shown = f"page_size={walk['size']}" if walk["size"] else "page_size bawaan / default"
     seen: dict[str, int] = {}
     for number, (items, _) in enumerate(walk["pages"], 1):
         for item in items:
             key = _key(item)
             if key in seen:
-                return [failed("paging_walk_complete",
-                               f"butir {key} muncul di halaman {seen[key]} dan {number} / "
-                               f"item {key} appears on page {seen[key]} and page {number}")]
+                return failed(name, f"{shown}: butir {key} muncul di halaman {seen[key]} dan {number} / "
+                                    f"item {key} appears on page {seen[key]} and page {number}")
             seen[key] = number
-    return [passed("paging_walk_complete")]
+    first = {"data": walk["pages"][0][0], "next_page_url": walk["pages"][0][1]}
+    by_link = follow_links(observation, walk["url"], first)
+    if by_link == "outside":
+        return None  # LAPOR-PAGE-005's finding (paging_link_within_base)
+    if isinstance(by_link, str):
+        return failed(name, f"{shown}: menelusuri next_page_url terhenti / the walk by next_page_url stopped: "
+                            f"{by_link}")
+    keys = [_key(item) for item in by_link]
+    twice = sorted({key for key in keys if keys.count(key) > 1})
+    missed = sorted(set(seen) - set(keys), key=lambda key: seen[key])
+    if twice or missed:
+        problem = (f"butir {twice[:3]} muncul lebih dari sekali / items appear more than once" if twice else
+                   f"butir {missed[:3]} (dari {len(missed)}) tidak tercapai / items are never reached")
+        return failed(name, f"{shown}: menelusuri next_page_url dari halaman 1 / walking next_page_url from "
+                            f"page 1: {problem}")
+    return passed(name)

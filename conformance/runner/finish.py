@@ -25,8 +25,8 @@ from conformance.redaction import MASK, Redactor
 from conformance.reporting import allure_results
 from conformance.reporting.front_page import write_front_page
 from conformance.reporting.requirements_page import write_requirements_page
-from conformance.reporting.summary import (operation_counts, requirement_outcomes, requirements_line, tool_versions,
-                                          write_summary)
+from conformance.reporting.summary import (MAX_LISTED, operation_counts, requirement_outcomes, requirements_line,
+                                          tool_versions, write_summary)
 from conformance.runner.mode import ModePlan
 from conformance.runner.target import SIMULATOR
 from conformance.specpack import SpecPack
@@ -201,9 +201,12 @@ def _print_closing(run_dir: Path, summary: dict[str, Any], counts: dict[str, int
     say(t("run.recommendation", text=render_recommendation(summary["recommendation"])))
     if summary["recommendation"]["code"] == "insufficient_evidence":  # say why, as the front page does
         titles = {row["id"]: row["title"].get(lang, row["id"]) for row in requirements}
-        for reason in summary["recommendation"]["reasons"]:
-            if reason.get("effect") == "insufficient" and reason.get("requirement"):
-                say("  · " + render_reason(reason, titles=titles))
+        missing = [r for r in summary["recommendation"]["reasons"]
+                   if r.get("effect") == "insufficient" and r.get("requirement")]
+        for reason in missing[:MAX_LISTED]:
+            say("  · " + render_reason(reason, titles=titles))
+        if len(missing) > MAX_LISTED:
+            say("  · " + t("run.more_on_front_page", count=len(missing) - MAX_LISTED))
     say("  " + t("rec.advisory"))
     if summary["mode"] != "assessment":
         say(t("run.self_check_note"))

@@ -305,3 +305,15 @@ def page_size_only_first_page(app: Any, credentials: dict[str, str]) -> Any:
 
     sim.page = page
     return app
+
+
+def next_page_url_forgets_page_size(app: Any, credentials: dict[str, str]) -> Any:
+    """Master lists' next_page_url carries the page number only (Laravel's paginate() without appends()): a
+    client following it gets pages of the default size from page 2 on and never sees some items."""
+    sim, original = simulator_of(app), simulator_of(app).page
+
+    def page(request: Any, fetch: Any, number: int, size: int, keep_size: bool) -> dict[str, Any]:
+        return original(request, fetch, number, size, False if "/masters/" in request.url.path else keep_size)
+
+    sim.page = page
+    return app

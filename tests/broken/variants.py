@@ -140,6 +140,8 @@ VARIANTS = [
             wire.dates_month_first, **{**LIFECYCLE, "pytest_args": "-k 'lifecycle or followups]'"}),
     Variant("page-size-only-first-page", "LAPOR-PAGE-003", "master lists honour page_size on page 1 only",
             wire.page_size_only_first_page, pytest_args=only("external]")),
+    Variant("next-page-url-forgets-page-size", "LAPOR-PAGE-004", "master lists' next_page_url drops page_size",
+            wire.next_page_url_forgets_page_size, pytest_args=only("external]")),
     # credentials: near misses, empty values, base64 echoes
     Variant("token-prefix-compare", "LAPOR-AUTH-003", "a token is compared on its first N-1 characters only",
             auth.token_prefix_compare, **LIFECYCLE),
