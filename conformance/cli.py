@@ -14,6 +14,7 @@ import sys
 from conformance import __version__
 from conformance.errors import UserError
 from conformance.i18n import catalogue, set_lang, t
+from conformance.simulator.seed import PADANG_ID as SECOND_INSTITUTION_ID
 
 
 def _argparse_words(message: str) -> str:
@@ -22,51 +23,61 @@ def _argparse_words(message: str) -> str:
     return t("argparse:" + message) if ("argparse:" + message) in catalogue() else message
 
 
+def _metavar(name: str) -> str:
+    """The placeholder for a value in usage and help (`BERKAS` / `FILE`), in the user's language."""
+    return t(f"cli.metavar.{name}")
+
+
 def _parser() -> argparse.ArgumentParser:
     argparse._ = _argparse_words  # type: ignore[attr-defined]
     parser = argparse.ArgumentParser(prog="lapor-conformance", description=t("cli.description"))
-    parser.add_argument("--version", action="version", version=f"lapor-conformance {__version__}")
+    # argparse fixes the --version help text when its module is imported, out of reach of `_`.
+    parser.add_argument("--version", action="version", version=f"lapor-conformance {__version__}",
+                        help=_argparse_words("show program's version number and exit"))
     parser.add_argument("--lang", choices=["id", "en"], help=t("cli.opt.lang"))
-    commands = parser.add_subparsers(dest="command", metavar="PERINTAH")
+    commands = parser.add_subparsers(dest="command", metavar=_metavar("command"))
     # `--lang` is accepted before or after the command; SUPPRESS keeps a later default from
     # overwriting an earlier choice.
     language = argparse.ArgumentParser(add_help=False)
     language.add_argument("--lang", choices=["id", "en"], default=argparse.SUPPRESS, help=t("cli.opt.lang"))
 
     run = commands.add_parser("run", parents=[language], help=t("cli.run.help"))
-    run.add_argument("profile", help=t("cli.run.profile"))
-    run.add_argument("--seed", type=_bounded(0, 2**32 - 1), help=t("cli.run.seed"))
-    run.add_argument("--max-examples", type=_bounded(1, 100_000), help=t("cli.run.max_examples"))
-    run.add_argument("--reports-dir", default="reports", help=t("cli.run.reports_dir"))
+    run.add_argument("profile", metavar=_metavar("profile"), help=t("cli.run.profile"))
+    run.add_argument("--seed", type=_bounded(0, 2**32 - 1), metavar=_metavar("seed"), help=t("cli.run.seed"))
+    run.add_argument("--max-examples", type=_bounded(1, 100_000), metavar=_metavar("count"),
+                     help=t("cli.run.max_examples"))
+    run.add_argument("--reports-dir", default="reports", metavar=_metavar("dir"), help=t("cli.run.reports_dir"))
     run.add_argument("--no-html", action="store_true", help=t("cli.run.no_html"))
     run.add_argument("--mode", choices=["self-check", "assessment"], help=t("cli.run.mode"))
-    run.add_argument("--key", metavar="PATH", help=t("cli.run.key"))
+    run.add_argument("--key", metavar=_metavar("file"), help=t("cli.run.key"))
 
     simulate = commands.add_parser("simulate", parents=[language], help=t("cli.simulate.help"))
-    simulate.add_argument("--port", type=int, default=8750, help=t("cli.simulate.port"))
-    simulate.add_argument("--db", help=t("cli.simulate.db"))
+    simulate.add_argument("--port", type=_port, default=8750, metavar=_metavar("port"), help=t("cli.simulate.port"))
+    simulate.add_argument("--db", metavar=_metavar("file"), help=t("cli.simulate.db"))
     simulate.add_argument("--bearer-header", choices=["Authorization", "auth", "both"], default="both",
                           help=t("cli.simulate.bearer_header"))
-    simulate.add_argument("--record", metavar="BERKAS", help=t("cli.simulate.record"))
+    simulate.add_argument("--record", metavar=_metavar("file"), help=t("cli.simulate.record"))
+    simulate.add_argument("--second-institution", type=_institution_id, metavar=_metavar("id"),
+                          help=t("cli.simulate.second_institution", default=SECOND_INSTITUTION_ID))
 
     requirements = commands.add_parser("requirements", parents=[language], help=t("cli.requirements.help"))
     requirements.add_argument("--json", action="store_true", help=t("cli.requirements.json"))
-    requirements.add_argument("--pack", default="lapor-v3", help=t("cli.requirements.pack"))
+    requirements.add_argument("--pack", default="lapor-v3", metavar=_metavar("pack"), help=t("cli.requirements.pack"))
 
     profile = commands.add_parser("profile", parents=[language], help=t("cli.profile.help"))
-    profile_commands = profile.add_subparsers(dest="profile_command", metavar="PERINTAH")
+    profile_commands = profile.add_subparsers(dest="profile_command", metavar=_metavar("command"))
     profile_commands.add_parser("schema", parents=[language], help=t("cli.profile.schema.help"))
     validate = profile_commands.add_parser("validate", parents=[language], help=t("cli.profile.validate.help"))
-    validate.add_argument("file", help=t("cli.profile.validate.file"))
+    validate.add_argument("file", metavar=_metavar("profile"), help=t("cli.profile.validate.file"))
 
     keys = commands.add_parser("keys", parents=[language], help=t("cli.keys.help"))
-    keys_commands = keys.add_subparsers(dest="keys_command", metavar="PERINTAH")
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar=_metavar("command"))
     keys_init = keys_commands.add_parser("init", parents=[language], help=t("cli.keys.init.help"))
-    keys_init.add_argument("--dir", help=t("cli.keys.init.dir"))
+    keys_init.add_argument("--dir", metavar=_metavar("dir"), help=t("cli.keys.init.dir"))
 
     verify = commands.add_parser("verify", parents=[language], help=t("cli.verify.help"))
-    verify.add_argument("bundle", help=t("cli.verify.bundle"))
-    verify.add_argument("--key", metavar="PUB", help=t("cli.verify.key"))
+    verify.add_argument("bundle", metavar=_metavar("bundle"), help=t("cli.verify.bundle"))
+    verify.add_argument("--key", metavar=_metavar("public_key"), help=t("cli.verify.key"))
 
     diff = commands.add_parser("diff", parents=[language], help=t("cli.diff.help"))
     diff.add_argument("run_a", metavar="RUN_A", help=t("cli.diff.run_a"))
@@ -84,13 +95,16 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return run_profile(args.profile, options)
     if args.command == "simulate":
         if args.record:
+            if args.second_institution is not None:  # client mode plays LAPOR for one app: no second institution
+                _subcommand(parser, "simulate").error(t("cli.error.second_institution_with_record"))
             from conformance.simulator.client_mode import serve_recording
 
             return serve_recording(port=args.port, db_path=args.db, bearer_header=args.bearer_header,
                                    record_path=args.record)
         from conformance.simulator.server import serve_forever
 
-        return serve_forever(port=args.port, db_path=args.db, bearer_header=args.bearer_header)
+        return serve_forever(port=args.port, db_path=args.db, bearer_header=args.bearer_header,
+                             second_institution=args.second_institution or SECOND_INSTITUTION_ID)
     if args.command == "requirements":
         from conformance.reporting.requirements_table import print_requirements
 
@@ -119,6 +133,12 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 2
 
 
+def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of one command, for a usage error that shows that command's usage."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    return commands.choices[name]
+
+
 def _bounded(low: int, high: int):
     """An argparse type: a whole number within [low, high], else a usage error (exit 2)."""
 
@@ -132,6 +152,24 @@ def _bounded(low: int, high: int):
         return value
 
     return parse
+
+
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 1..65535, or 0 for any free port (the banner shows which)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(t("cli.error.port", value=text)) from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(t("cli.error.port", value=text))
+    return value
+
+
+def _institution_id(text: str) -> str:
+    """An argparse type: an institution id as LAPOR writes it, digits only (e.g. 12838)."""
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(t("cli.error.institution_id", value=text))
+    return text
 
 
 def _terminate_as_interrupt(signum: int, frame: object) -> None:

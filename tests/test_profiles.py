@@ -327,3 +327,19 @@ def test_is_loopback_url(url, expected):
 
 def test_credentials_repr_on_direct_construction():
     assert "s3cr3t" not in repr(Credentials(api_key="s3cr3t-key", token="s3cr3t-token"))
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_validate_checks_the_policy_file_as_run_does(tmp_path, capsys, credentials_set, lang):
+    prefix = ["--lang", "en"] if lang == "en" else []
+    path = write(tmp_path, BASE + "policy: nope.yaml\n")
+    code, out, err = run_cli(capsys, *prefix, "profile", "validate", str(path))
+    assert code == 2 and out == "", out
+    assert f"{path}:15:" in err and "`policy`" in err and str(tmp_path / "nope.yaml") in err, err
+    assert ("tidak ditemukan" if lang == "id" else "not found") in err
+    (tmp_path / "nope.yaml").write_text("effect: {blocking: reject}\n", encoding="utf-8")  # there, but wrong
+    code, out, err = run_cli(capsys, *prefix, "profile", "validate", str(path))
+    assert code == 2 and "nope.yaml" in err and "effect.blocking" in err and out == "", err
+    (tmp_path / "nope.yaml").write_text("remediation: {deadline_days: 5}\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, *prefix, "profile", "validate", str(path))
+    assert code == 0 and ("Profil valid" if lang == "id" else "Profile is valid") in out, err

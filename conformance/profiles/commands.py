@@ -23,8 +23,10 @@ def validate(path: str) -> int:
     profile = load_profile(path)
     from conformance.profiles.waivers import check_waivers
     from conformance.specpack import load_pack
+    from conformance.verdict.policy import profile_policy
 
     check_waivers(profile, load_pack(profile.spec_pack, base_dir=profile.source_path.parent))
+    profile_policy(profile)  # as `run` loads it: a missing or wrong policy file fails here too
     credentials = resolve_credentials(profile)
     for line in warnings(profile):
         print(line, file=sys.stderr)
@@ -62,11 +64,7 @@ def summary(profile: Profile, credentials: Credentials) -> str:
 def warnings(profile: Profile, today: datetime.date | None = None) -> list[str]:
     """Things that are allowed but probably wrong."""
     shown = str(profile.source_path)
-    found = []
-    base_url = profile.target.base_url
-    if base_url.startswith("http://") and not is_loopback_url(base_url):
-        found.append(t("profile.warn.plain_http", file=shown, line=profile.line_of("target.base_url"),
-                       base_url=_without_userinfo(base_url)))
+    found = [warning for warning in (plain_http_warning(profile),) if warning]
     if profile.target.is_simulator and profile.environment != "simulator":
         found.append(t("profile.warn.simulator_environment", file=shown,
                        line=profile.line_of("environment"), environment=profile.environment))
@@ -77,6 +75,16 @@ def warnings(profile: Profile, today: datetime.date | None = None) -> list[str]:
                            line=profile.line_of(f"waivers[{index}].expires"),
                            requirement=waiver.requirement, expires=waiver.expires.isoformat()))
     return found
+
+
+def plain_http_warning(profile: Profile) -> str | None:
+    """Credentials would cross the network unencrypted: `http://` to a host that is not loopback.
+    `profile validate` and `run` both print it; the run goes on (LAPOR-HTTP-002 reports it as a finding)."""
+    base_url = profile.target.base_url
+    if not base_url.lower().startswith("http://") or is_loopback_url(base_url):
+        return None
+    return t("profile.warn.plain_http", file=str(profile.source_path), line=profile.line_of("target.base_url"),
+             base_url=_without_userinfo(base_url))
 
 
 def _credentials_line(profile: Profile, credentials: Credentials) -> str:

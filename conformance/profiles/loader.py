@@ -21,6 +21,7 @@ from typing import Any, Mapping
 import yaml
 
 from conformance.errors import ProfileError
+from conformance.i18n import catalogue, t
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -145,8 +146,9 @@ def load_profile(path: str | Path) -> Profile:
     if data is None:
         raise ProfileError("profile.error.empty", file=shown, line=None, field="")
     if not isinstance(data, dict):
+        kind = _json_type(data)  # "not an array", "not a string": the type with its article, in words
         raise ProfileError("profile.error.not_mapping", file=shown, line=lines.get("", 1), field="",
-                           seen=_json_type(data))
+                           seen=t(f"profile.type.{kind}") if f"profile.type.{kind}" in catalogue() else kind)
     from conformance.profiles.diagnostics import first_problem
 
     problem = first_problem(validator().iter_errors(data), lines, shown)

@@ -8,6 +8,7 @@ The last console line is the run directory. Exit: 0 conformant, 1 findings, 2 er
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -15,8 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from conformance.engine.context import RunContext
-from conformance.errors import ProfileError
 from conformance.i18n import current_lang, set_lang, t
+from conformance.profiles.commands import plain_http_warning
 from conformance.profiles.loader import Profile, load_profile
 from conformance.profiles.secrets import Credentials, resolve_credentials
 from conformance.profiles.waivers import check_waivers
@@ -28,7 +29,7 @@ from conformance.runner.pytest_process import run_suites
 from conformance.runner.rundir import create_run_dir
 from conformance.runner.target import target_base_url
 from conformance.specpack import SpecPack, load_pack
-from conformance.verdict.policy import Policy, load_policy
+from conformance.verdict.policy import Policy, profile_policy
 
 __all__ = ["EXIT_BY_VERDICT", "RunOptions", "run_profile"]
 
@@ -54,7 +55,7 @@ def run_profile(profile_path: str, options: RunOptions) -> int:
         read_settings(profile)  # a bad `client:` section is a profile error before anything else
     original = load_pack(profile.spec_pack, base_dir=profile.source_path.parent)
     check_waivers(profile, original)
-    policy = _policy(profile)
+    policy = profile_policy(profile)
     plan = plan_mode(profile, original, mode=options.mode, key=options.key, seed=options.seed,
                      max_examples=options.max_examples)
     credentials = resolve_credentials(profile)
@@ -88,6 +89,9 @@ def _run(profile: Profile, pack: SpecPack, policy: Policy, plan: ModePlan, crede
             print(warning, flush=True)
     if credentials.ephemeral:
         print(t("run.ephemeral_credentials", variables="/".join(credentials.ephemeral_variables)), flush=True)
+    insecure = plain_http_warning(profile)  # before the first request carries the credentials
+    if insecure:
+        print(insecure, file=sys.stderr, flush=True)
 
     with target_base_url(profile.target.base_url, credentials, pack=pack) as base_url:
         run_dir = create_run_dir(options.reports_dir, profile.agency.code).resolve()  # only once the target answers
@@ -113,14 +117,3 @@ def _run(profile: Profile, pack: SpecPack, policy: Policy, plan: ModePlan, crede
 
     return finish(run_dir, profile, pack, policy, plan, context, redactor, outcome, html=options.html,
                   started_at=started_at, duration=time.monotonic() - started)
-
-
-def _policy(profile: Profile) -> Policy:
-    """The profile's policy file (relative to the profile), or the shipped default."""
-    if not profile.policy:
-        return load_policy()
-    path = profile.source_path.parent / profile.policy
-    if not path.is_file():
-        raise ProfileError("profile.error.policy_not_found", file=str(profile.source_path),
-                           line=profile.line_of("policy"), field="policy", path=str(path))
-    return load_policy(path)

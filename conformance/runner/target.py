@@ -97,9 +97,26 @@ def _read_only_probe_path(pack: Any) -> str | None:
 
 
 def preflight(base_url: str) -> None:
-    """Fail early, with a clear message, when the target cannot be reached at all."""
+    """Fail early, with a clear message, when the target cannot be reached at all: why in words (the
+    host name does not resolve, the connection was refused, timed out), else the exception's name."""
+    import socket
+
+    from conformance.i18n import t
+
     try:
         with httpx.Client(timeout=PREFLIGHT_TIMEOUT_S, follow_redirects=False) as client:
             client.get(base_url.rstrip("/") + "/", headers={"Accept": "application/json"})
     except httpx.HTTPError as error:
-        raise UserError("run.target_unreachable", url=base_url, detail=type(error).__name__) from None
+        causes, cause = [], error  # httpx wraps httpcore, which wraps the socket's own error
+        while cause is not None and len(causes) < 10:
+            causes.append(cause)
+            cause = cause.__cause__ or cause.__context__
+        if isinstance(error, httpx.TimeoutException):
+            detail = t("run.target_unreachable.timeout", seconds=PREFLIGHT_TIMEOUT_S)
+        elif any(isinstance(c, socket.gaierror) for c in causes):
+            detail = t("run.target_unreachable.dns")
+        elif any(isinstance(c, ConnectionRefusedError) for c in causes):
+            detail = t("run.target_unreachable.refused")
+        else:
+            detail = type(error).__name__
+        raise UserError("run.target_unreachable", url=base_url, detail=detail) from None

@@ -2,11 +2,15 @@
 
 Only loopback addresses are allowed. Without an explicit database file a temporary one is used and
 removed on stop. Credentials: given, else env LAPOR_API_KEY / LAPOR_TOKEN, else ephemeral ones shaped
-like the real ones (a 60-character `$2y$10$...` key and a `{8-4-4-4-12}` uppercase token).
+like the real ones (a 60-character `$2y$10$...` key and a `{8-4-4-4-12}` uppercase token). `simulate`
+also serves a second institution's set (env LAPOR_B_API_KEY / LAPOR_B_TOKEN, else ephemeral), confined
+to that institution as the embedded simulator confines a profile's `auth.second_institution`.
 """
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import secrets
 import shutil
@@ -27,6 +31,7 @@ from conformance.errors import UserError
 from conformance.i18n import t
 from conformance.loopback import is_loopback_host
 from conformance.simulator.app import Credentials, create_app
+from conformance.simulator.seed import PADANG_ID
 
 _BCRYPT_ALPHABET = string.ascii_letters + string.digits + "./"
 
@@ -37,12 +42,23 @@ def ephemeral_credentials() -> Credentials:
     return Credentials(api_key=key, token=token)
 
 
-def credentials_from_env() -> tuple[Credentials, bool]:
+def credentials_from_env(key_variable: str = "LAPOR_API_KEY", token_variable: str = "LAPOR_TOKEN",
+                         institution_id: str | None = None) -> tuple[Credentials, bool]:
     """(credentials, taken_from_env). Both variables must be set to be used."""
-    key, token = os.environ.get("LAPOR_API_KEY"), os.environ.get("LAPOR_TOKEN")
+    key, token = os.environ.get(key_variable), os.environ.get(token_variable)
     if key and token:
-        return Credentials(api_key=key, token=token), True
-    return ephemeral_credentials(), False
+        return Credentials(api_key=key, token=token, institution_id=institution_id), True
+    ephemeral = ephemeral_credentials()
+    return Credentials(ephemeral.api_key, ephemeral.token, institution_id), False
+
+
+def quiet_library_logging() -> None:
+    """python-multipart logs a warning for every body it cannot parse ("Found invalid character 13 in
+    header at 95"); the harness sends such bodies on purpose, and the simulator answers them with 400.
+    Its records would land among the run's progress lines (logging's last-resort handler), so only its
+    errors are let through. The harness's own output does not go through logging."""
+    for name in ("python_multipart", "multipart"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _require_loopback(host: str) -> None:
@@ -123,6 +139,7 @@ class SimulatorHandle(Listeners):
 
 def serve_app(app: Any, sock: socket.socket, log_level: str, name: str) -> tuple[uvicorn.Server, threading.Thread]:
     """Serve `app` on the bound socket from a daemon thread; return once it accepts connections."""
+    quiet_library_logging()
     server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
     thread.start()
@@ -145,7 +162,14 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as error:
         sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise UserError("simulator.error.port_in_use", host=host, port=port) from None
+        if error.errno == errno.EACCES:
+            raise UserError("simulator.error.port_denied", host=host, port=port) from None
         raise UserError("simulator.error.bind", host=host, port=port, reason=error.strerror or str(error)) from error
+    except OverflowError:  # a port beyond 65535 (the CLI refuses it earlier)
+        sock.close()
+        raise UserError("cli.error.port", value=port) from None
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
@@ -185,18 +209,27 @@ def start_in_thread(host: str = "127.0.0.1", port: int = 0, db_path: str | Path 
 
 
 def serve_forever(port: int = 8750, db_path: str | None = None, bearer_header: str = "both",
-                  host: str = "127.0.0.1") -> int:
-    """CLI `lapor-conformance simulate`: print how to connect, then serve until interrupted."""
+                  host: str = "127.0.0.1", second_institution: str = PADANG_ID) -> int:
+    """CLI `lapor-conformance simulate`: print how to connect, then serve until interrupted.
+
+    Two credential sets, as a profile's `auth` and `auth.second_institution` expect them: the agency's
+    own (unrestricted) and `second_institution`'s, which sees and acts only on that institution's
+    complaints, so a profile whose base_url points here can run the object-level authorisation checks."""
     credentials, from_env = credentials_from_env()
+    second, second_from_env = credentials_from_env("LAPOR_B_API_KEY", "LAPOR_B_TOKEN", second_institution)
+    if (second.api_key, second.token) == (credentials.api_key, credentials.token):
+        raise UserError("simulator.error.second_same_as_first")
     handle = start_in_thread(host=host, port=port, db_path=db_path, credentials=credentials,
-                             bearer_header=bearer_header)
-    return serve_until_interrupted(handle, from_env, db_path is not None)
+                             bearer_header=bearer_header, extra_credentials=[second])
+    return serve_until_interrupted(handle, from_env, db_path is not None, second=(second, second_from_env))
 
 
 def serve_until_interrupted(handle: SimulatorHandle, from_env: bool, own_database: bool,
-                            intro: tuple[str, ...] = (), details: tuple[str, ...] = ()) -> int:
+                            intro: tuple[str, ...] = (), details: tuple[str, ...] = (),
+                            second: tuple[Credentials, bool] | None = None) -> int:
     """Print how to connect (`intro` after the title, `details` before the database line), serve until
-    Ctrl+C, stop. Ephemeral credentials are shown: a developer has to configure the app with them."""
+    Ctrl+C, stop. Ephemeral credentials are shown: a developer has to configure the app with them.
+    `second`: a second institution's credentials and whether they came from the environment."""
     names = {"Authorization": ["Authorization"], "auth": ["auth"], "both": ["Authorization", "auth"]}[handle.bearer_header]
     lines = [t("simulator.banner.title"), *intro, t("simulator.banner.base_url", url=handle.base_url),
              t("simulator.banner.bearer_headers", headers=", ".join(f"{h}: Bearer <key>" for h in names)),
@@ -206,6 +239,13 @@ def serve_until_interrupted(handle: SimulatorHandle, from_env: bool, own_databas
     else:
         lines += [t("simulator.banner.credentials_ephemeral"), f"  export LAPOR_API_KEY='{handle.credentials.api_key}'",
                   f"  export LAPOR_TOKEN='{handle.credentials.token}'"]
+    if second is not None:
+        other, other_from_env = second
+        if other_from_env:
+            lines.append(t("simulator.banner.second_env", institution_id=other.institution_id))
+        else:
+            lines += [t("simulator.banner.second_ephemeral", institution_id=other.institution_id),
+                      f"  export LAPOR_B_API_KEY='{other.api_key}'", f"  export LAPOR_B_TOKEN='{other.token}'"]
     lines += [*details, t("simulator.banner.database", path=handle.db_path if own_database
                           else t("simulator.banner.temporary")), t("simulator.banner.stop")]
     print("\n".join(lines), flush=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from conformance.errors import UserError
+from conformance.errors import ProfileError, UserError
 
 DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "policies" / "default.yaml"
 SEVERITIES = ("blocking", "major", "minor", "observation")
@@ -63,6 +63,18 @@ def load_policy(path: str | Path | None = None) -> Policy:
         text = source.read_bytes()
         _merge(data, override)
     return _build(data, source, text)
+
+
+def profile_policy(profile: Any) -> Policy:
+    """The policy a profile names (`policy:`, relative to the profile file), or the shipped default.
+    `run` and `profile validate` both load it here, so both refuse a missing or wrong file alike."""
+    if not profile.policy:
+        return load_policy()
+    path = profile.source_path.parent / profile.policy
+    if not path.is_file():
+        raise ProfileError("profile.error.policy_not_found", file=str(profile.source_path),
+                           line=profile.line_of("policy"), field="policy", path=str(path))
+    return load_policy(path)
 
 
 def _read(path: Path) -> dict[str, Any]:
