@@ -259,3 +259,16 @@ def test_the_checks_own_walk_is_made_once_per_operation_while_it_passes():
     again = Observation(case=observation.case, response=observation.response, operation_id="listInstitutions",
                         session=observation.session)
     assert paging_walk_complete(again) == []  # walked once already, and it passed
+
+
+def test_a_walk_by_links_that_gets_no_real_answer_proves_nothing():
+    observation = LinkDropsPageSize(honest).observation(1, 10)
+    numbered = observation.session.resend
+
+    def rate_limited_links(case: Any, *, headers: Any = None, params: dict[str, Any] | None = None) -> Any:
+        if params is not None and "page_size" not in params:  # the link's own query: a 429 to the end
+            return None
+        return numbered(case, headers=headers, params=params)
+
+    observation.session.resend = rate_limited_links
+    assert paging_walk_complete(observation) == []

@@ -153,6 +153,8 @@ def last_page_is_last(observation: Observation) -> list[Outcome]:
 
 MAX_WALK_PAGES = 30
 MIN_WALK_PAGE_SIZE = 5  # smaller pages would cost too many requests per case
+UNANSWERED = "unanswered"
+NO_ANSWER = (429, 503)  # a gateway's "not now": the walk is abandoned, never judged
 OWN_WALK = "own_page_walk"  # probe name: the check's own walk, once per operation (every case after a failure)
 
 
@@ -210,7 +212,8 @@ def _own_walk(observation: Observation) -> dict[str, Any] | None:
 def follow_links(observation: Observation, request_url: str, first: dict[str, Any]) -> list[Any] | str:
     """The items found by following next_page_url from the page `first` (its `results`), fetched at
     `request_url`: as a client does, the link's own query and nothing else. "outside": a link leaves the
-    base (LAPOR-PAGE-005's finding; credentials are never sent there); another text: why the walk stopped."""
+    base (LAPOR-PAGE-005's finding; credentials are never sent there); UNANSWERED: no real answer (429,
+    503, silence), nothing proven; another text: why the walk stopped."""
     session = observation.session
     base = session.context.base_url.rstrip("/") + "/"
     path = urlsplit(request_url).path
@@ -225,8 +228,10 @@ def follow_links(observation: Observation, request_url: str, first: dict[str, An
         if urlsplit(target).path != path:
             return f"next_page_url {target} menunjuk daftar lain / points to another list"
         response = session.resend(observation.case, params=dict(parse_qsl(urlsplit(target).query)))
-        if response is None or response.status_code != 200:
-            return f"next_page_url {target}: HTTP {getattr(response, 'status_code', '?')}"
+        if response is None or response.status_code in NO_ANSWER:
+            return UNANSWERED  # rate limited or gone quiet: the walk proves nothing either way
+        if response.status_code != 200:
+            return f"next_page_url {target}: HTTP {response.status_code}"
         body = read_json(response)  # BOM-tolerant: a BOM is LAPOR-HTTP-004's finding, not "not JSON"
         if not isinstance(body, dict):
             return f"next_page_url {target}: bukan JSON / not JSON"
@@ -270,8 +275,8 @@ def _walk_outcome(observation: Observation, walk: dict[str, Any]) -> Outcome | N
             seen[key] = number
     first = {"data": walk["pages"][0][0], "next_page_url": walk["pages"][0][1]}
     by_link = follow_links(observation, walk["url"], first)
-    if by_link == "outside":
-        return None  # LAPOR-PAGE-005's finding (paging_link_within_base)
+    if by_link in ("outside", UNANSWERED):
+        return None  # outside: LAPOR-PAGE-005's finding (paging_link_within_base); unanswered: nothing proven
     if isinstance(by_link, str):
         return failed(name, f"{shown}: menelusuri next_page_url terhenti / the walk by next_page_url stopped: "
                             f"{by_link}")
