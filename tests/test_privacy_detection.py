@@ -7,7 +7,10 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.checks.privacy import identity_leaks, phone_core
+import ast
+from pathlib import Path
+
+from conformance.checks.privacy import identity_leaks, name_tokens, phone_core
 
 REPORTER = {"nameUser": "Siti Rahayu", "emailUser": "siti.rahayu123@pelapor.example", "phoneUser": "+6281234567890"}
 
@@ -45,8 +48,10 @@ def test_the_fields_sent_are_found_in_headers_and_in_a_raw_body():
     headers = [("Content-Type", "application/json"), ("X-Reporter", "siti.rahayu123%40pelapor.example")]
     assert identity_leaks({}, REPORTER, "{}", headers) == ["header X-Reporter: e-mail pelapor / reporter e-mail"]
     assert identity_leaks(None, REPORTER, "<p>Pelapor: Siti  Rahayu</p>") == ["(body): nama pelapor / reporter name"]
-    number = identity_leaks({"n": 6281234567890}, REPORTER, '{"n": 6281234567890}')  # not a string: raw body
-    assert number == ["(body): telepon pelapor / reporter phone"]
+    number = identity_leaks({"n": 6281234567890}, REPORTER, '{"n": 6281234567890}')  # a JSON number: its path
+    assert number == ["n: telepon pelapor / reporter phone"]
+    key = identity_leaks({"6281234567890": 1}, REPORTER, '{"6281234567890": 1}')  # a key: only the raw body
+    assert key == ["(body): telepon pelapor / reporter phone"]
 
 
 def test_a_leak_is_named_once_where_it_is_and_never_in_full():
@@ -83,3 +88,46 @@ def test_phone_numbers_normalise_to_the_same_national_number(digits, prefix):
                 max_size=12).map(" ".join))
 def test_ordinary_complaint_text_is_not_identity(text):
     assert identity_leaks({"results": {"data": {"content": text}}}, {}) == []
+
+
+def test_a_nik_sent_as_a_json_number_is_found_but_not_an_id_or_a_flag():
+    body = {"results": {"data": {"user": {"nik": 3171010010000100, "is_verified": True}}}}
+    leaks = identity_leaks(body, {})
+    assert leaks == ["results.data.user.nik: pola NIK / NIK pattern `317…00`"]
+    ids = {"results": {"data": {"id": 3171010010000100, "user_id": 3171010010000100, "doc_ids": [3171010010000100],
+                                "attachments": [7000001], "total": 12, "is_anonymous": True}}}
+    assert identity_leaks(ids, {}) == []
+
+
+SPLIT = "results.data.pelapor.namadepan, results.data.pelapor.namabelakang: nama pelapor terpisah (2 bagian) / " \
+        "reporter name split (2 parts)"
+
+
+def test_a_name_split_into_first_and_last_is_the_reporters_name():
+    body = {"results": {"data": {"pelapor": {"namadepan": "siti", "namabelakang": "RAHAYU"}}}}
+    assert identity_leaks(body, REPORTER) == [SPLIT]
+    assert not any("Siti" in leak or "Rahayu" in leak for leak in identity_leaks(body, REPORTER))
+    in_text = {"results": {"data": {"a": "Pelapor: Rahayu", "b": "oleh Siti."}}}  # whole words of free text
+    assert identity_leaks(in_text, REPORTER) == ["results.data.b, results.data.a: nama pelapor terpisah (2 bagian) / "
+                                                 "reporter name split (2 parts)"]
+    page = identity_leaks(None, REPORTER, "<td>Siti</td><td>Rahayu</td>")  # not JSON: the raw body
+    assert page == ["(body): nama pelapor terpisah (2 bagian) / reporter name split (2 parts)"]
+
+
+def test_a_split_name_needs_every_part_as_a_whole_word():
+    assert identity_leaks({"a": "Siti"}, REPORTER) == []  # one part is no name
+    assert identity_leaks({"a": "Sitinjak", "b": "Rahayuningsih"}, REPORTER) == []  # inside other words
+    whole = identity_leaks({"a": "Siti Rahayu", "b": "Siti"}, REPORTER)
+    assert whole == ["a: nama pelapor / reporter name"]  # the whole name says it already
+    assert name_tokens({"nameUser": "M Yusuf"}) == []  # one token of 3+ characters: too common alone
+    assert name_tokens({"nameUser": "Ahmad M Yusuf"}) == ["Ahmad", "Yusuf"]
+
+
+def test_the_model_never_writes_a_reporter_name_part_into_complaint_text():
+    """The split-name search relies on it: the words the model puts in titles and contents are no name part."""
+    tree = ast.parse((Path(__file__).parent.parent / "suites" / "provider" / "test_lifecycle.py").read_text())
+    lists = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
+             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+             and node.targets[0].id in ("WORDS", "FIRST_NAMES", "LAST_NAMES")}
+    names = {name.lower() for name in lists["FIRST_NAMES"] + lists["LAST_NAMES"]}
+    assert names and not names & {word.lower() for word in lists["WORDS"]}

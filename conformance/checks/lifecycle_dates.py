@@ -1,6 +1,9 @@
 """Dates in the lifecycle model's logs: real `d-m-Y H:i:s` dates (LAPOR-DATA-002) stamped in WIB (LAPOR-DATA-007).
 
 A follow-up the model just added must carry the time it was sent (within `CLOCK_TOLERANCE`, calendar.py).
+So must the detail of a complaint the model created: its `created_at` is the time the create call was sent,
+and every date of its `status_logs` and `data_logs` lies between then and now; an entry listed both in the
+detail's `data_logs` and in the follow-up list carries the same `created_at` in both.
 A date written month first (m-d-Y) is a defect of the format, not of the clock: read day first it is no
 date at all (the day is above 12) or another date months away, read month first it is the time sent. It
 is reported once, as LAPOR-DATA-002 naming the field and the value, and never as a clock offset (here) or
@@ -10,11 +13,16 @@ a log out of order (LAPOR-FU-003, lifecycle_model.py).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from conformance.calendar import CLOCK_TOLERANCE, MONTH_FIRST_FORMAT, WIB, read_lapor_datetime
+from conformance.calendar import (CLOCK_TOLERANCE, MONTH_FIRST_FORMAT, WIB, now_wib, read_lapor_datetime,
+                                  written_month_first)
 from conformance.checks.base import Observation, Outcome, check, failed, passed
 from conformance.checks.lifecycle_model import _walks
-from conformance.checks.model import DETAIL, FOLLOWUPS, entry_with, model_step, month_first_entries, results
+from conformance.checks.model import (DETAIL, FOLLOWUPS, credentials_refused, detail_data, entry_with, model_step,
+                                      month_first_entries, results)
+
+SAME_ENTRY_SLACK = dt.timedelta(minutes=1)  # one entry's created_at in data_logs vs in the follow-up list
 
 
 def _month_first_reading(value: str) -> str:
@@ -56,12 +64,85 @@ def log_dates_parse(observation: Observation) -> list[Outcome]:
     return [passed("log_dates_parse")]
 
 
+def _month_first_between(value: Any, start: dt.datetime, end: dt.datetime) -> bool:
+    """Is `value`, read month first, a moment between `start` and `end`? Then it is LAPOR-DATA-002's finding."""
+    try:
+        moment = dt.datetime.strptime(str(value), MONTH_FIRST_FORMAT).replace(tzinfo=WIB)
+    except ValueError:
+        return False
+    return start <= moment <= end
+
+
+def _hours(offset: dt.timedelta) -> str:
+    return f"selisih / off by {offset.total_seconds() / 3600:+.1f} jam/h; -7 jam berarti UTC / -7 h means UTC"
+
+
+def _detail_dates(observation: Observation) -> list[Outcome]:
+    """The detail of a complaint the model created: created_at is the time it was sent, every log date lies
+    between then and now (dates that are no `d-m-Y H:i:s` date, or one written month first, are not judged)."""
+    step = model_step(observation, DETAIL)
+    model = step.complaint if step is not None else None
+    if model is None or model.created_at is None or observation.status != 200 or credentials_refused(observation):
+        return []
+    body = observation.json()
+    data, logs = detail_data(body), results(body).get("data_logs")
+    logs = [e for e in logs if isinstance(e, dict)] if isinstance(logs, list) else []
+    status_logs = data.get("status_logs")
+    status_logs = [s for s in status_logs if isinstance(s, dict)] if isinstance(status_logs, list) else []
+    model.log_dates = {str(e["id"]): e.get("created_at") for e in logs if e.get("id") is not None}
+    start, end = model.created_at - CLOCK_TOLERANCE, now_wib() + CLOCK_TOLERANCE
+    stamps = [("results.data.created_at", data.get("created_at"))]
+    stamps += [("results.data.status_logs[].timestamp", s.get("timestamp")) for s in status_logs]
+    stamps += [("results.data_logs[].created_at", e.get("created_at")) for e in logs]
+    judged = False
+    for field, value in stamps:
+        moment = read_lapor_datetime(value)
+        if moment is None or _month_first_between(value, start, end):
+            continue
+        judged = True
+        if field == "results.data.created_at" and abs(moment - model.created_at) > CLOCK_TOLERANCE:
+            return [failed("timestamps_are_wib",
+                           f"aduan {model.id} dibuat / created {model.created_at.astimezone(WIB):%d-%m-%Y %H:%M:%S} "
+                           f"WIB, {field} {value} ({_hours(moment - model.created_at)})")]
+        if not start <= moment <= end:
+            offset = moment - (model.created_at if moment < start else end - CLOCK_TOLERANCE)
+            return [failed("timestamps_are_wib",
+                           f"aduan {model.id} dibuat / created {model.created_at.astimezone(WIB):%d-%m-%Y %H:%M:%S} "
+                           f"WIB: {field} {value} di luar / outside [dibuat / created, sekarang / now] "
+                           f"({_hours(offset)})")]
+    return [passed("timestamps_are_wib")] if judged else []
+
+
+def _same_entry_dates(walk: dict[str, Any]) -> list[Outcome]:
+    """An entry (same id) listed in the detail's data_logs and in the follow-up list has one created_at."""
+    model = walk["step"].complaint
+    for entry in walk["by_number"]:
+        if not isinstance(entry, dict) or str(entry.get("id")) not in model.log_dates:
+            continue
+        in_detail, listed = model.log_dates[str(entry.get("id"))], entry.get("created_at")
+        a, b = read_lapor_datetime(in_detail), read_lapor_datetime(listed)
+        if a is None or b is None or abs(a - b) <= SAME_ENTRY_SLACK:
+            continue
+        if written_month_first(in_detail, b) or written_month_first(listed, a):
+            continue  # one of them written m-d-Y: LAPOR-DATA-002's finding
+        return [failed("timestamps_are_wib",
+                       f"aduan {model.id}: entri log {entry.get('id')!r} bertanggal / is dated {in_detail} di / in "
+                       f"data_logs, {listed} di daftar tindak lanjut / in the follow-up list ({_hours(a - b)})")]
+    return []
+
+
 @check("timestamps_are_wib")
 def timestamps_are_wib(observation: Observation) -> list[Outcome]:
-    """A follow-up the model just added is stamped with the current WIB time (within a clock tolerance)."""
+    """A follow-up the model just added is stamped with the current WIB time (within a clock tolerance), and so
+    are the dates of the detail of a complaint the model created."""
+    if model_step(observation, DETAIL) is not None:
+        return _detail_dates(observation)
     walk = _walks(observation)
     if walk is None:
         return []
+    mismatch = _same_entry_dates(walk)
+    if mismatch:
+        return mismatch
     model = walk["step"].complaint
     swapped = {followup.marker for followup, _ in month_first_entries(walk["by_number"], model)}
     outcomes = []

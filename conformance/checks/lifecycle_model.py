@@ -9,14 +9,14 @@ finding names the right requirement.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from conformance.calendar import read_lapor_datetime
-from conformance.checks.base import Observation, Outcome, check, failed, passed, read_json, results_of
-from conformance.checks.paging import within_base
-from conformance.checks.model import (ADD_FOLLOWUP, CREATE, DETAIL, FOLLOWUPS, REROUTE, REROUTE_UNKNOWN, UPLOAD,
-                                      credentials_refused, detail_data, entry_with, fingerprint, model_step,
-                                      month_first_entries, results)
+from conformance.checks.base import Observation, Outcome, check, failed, passed
+from conformance.checks.lifecycle_detail import _detail
+from conformance.checks.paging import UNANSWERED, follow_links
+from conformance.checks.model import (ADD_FOLLOWUP, CREATE, FOLLOWUPS, REROUTE, REROUTE_UNKNOWN, UPLOAD,
+                                      changed_fields, credentials_refused, entry_with, fingerprint, model_step,
+                                      month_first_entries, results, secret_flag)
 
 MAX_LINK_PAGES = 50
 
@@ -54,89 +54,7 @@ def reroute_unknown_refused(observation: Observation) -> list[Outcome]:
                    "was accepted")]
 
 
-# ------------------------------------------------------------------------------ detail
-def _detail(observation: Observation) -> tuple[Any, dict[str, Any]] | None:
-    step = model_step(observation, DETAIL)
-    if step is None or step.complaint is None or credentials_refused(observation) or observation.status == 429:
-        return None
-    if observation.status >= 500:
-        return None  # LAPOR-ERR-001's finding
-    return step, detail_data(observation.json())
-
-
-@check("model_detail_matches")
-def model_detail_matches(observation: Observation) -> list[Outcome]:
-    found = _detail(observation)
-    if found is None:
-        return []
-    step, data = found
-    model = step.complaint
-    name = "model_detail_matches"
-    if observation.status != 200:
-        return [failed(name, f"detail aduan {model.id} menjawab HTTP {observation.status} / "
-                             f"the detail of complaint {model.id} answers {observation.status}")]
-    problems = []
-    disposition = data.get("disposition_id")
-    disposition = None if disposition is None else str(disposition)
-    if disposition not in model.allowed_dispositions:
-        problems.append(f"disposition_id {disposition!r}, diharapkan / expected one of "
-                        f"{sorted(model.allowed_dispositions)}")
-    expected_name = step.institutions.get(disposition or "")
-    if expected_name and data.get("disposition_name") not in (None, expected_name):
-        problems.append(f"disposition_name {data.get('disposition_name')!r} ≠ daftar master / master list "
-                        f"{expected_name!r}")
-    status = (data.get("status_code"), data.get("status_name"))
-    if model.status is not None and not model.status_may_change and status != model.status:
-        problems.append(f"status berubah tanpa tindakan / status changed with no action: {model.status} → {status}")
-    model.status, model.status_may_change = status, False
-    if problems:
-        return [failed(name, f"aduan {model.id}: " + "; ".join(problems))]
-    return [passed(name)]
-
-
-@check("reroute_visible")
-def reroute_visible(observation: Observation) -> list[Outcome]:
-    found = _detail(observation)
-    if found is None or observation.status != 200 or found[0].complaint.pending_reroute is None:
-        return []
-    step, data = found
-    model, target = step.complaint, step.complaint.pending_reroute
-    target_name = step.institutions.get(target)
-    logs = results(observation.json()).get("data_logs")
-    logged = False
-    for entry in logs if isinstance(logs, list) else []:
-        to = entry.get("institution_to") if isinstance(entry, dict) else None
-        if (isinstance(to, dict) and str(to.get("id")) == target) or (
-                isinstance(entry, dict) and target_name is not None and entry.get("institution_to_name") == target_name):
-            logged = True
-    if str(data.get("disposition_id")) == target or logged:
-        model.pending_reroute = None
-        return [passed("reroute_visible")]
-    return [failed("reroute_visible",
-                   f"pengalihan aduan {model.id} ke {target} diterima, tetapi detail tidak menunjukkannya (disposisi "
-                   f"{data.get('disposition_id')!r}, tidak ada log ke {target}) / the accepted reroute to {target} "
-                   "shows neither in the disposition nor in data_logs")]
-
-
-@check("created_attachments_returned")
-def created_attachments_returned(observation: Observation) -> list[Outcome]:
-    found = _detail(observation)
-    if found is None or observation.status != 200 or "attachments" not in found[1]:
-        return []  # a detail without `attachments` says nothing either way
-    step, data = found
-    returned = data.get("attachments")
-    ids = set()
-    for item in returned if isinstance(returned, list) else []:
-        value = item.get("id") if isinstance(item, dict) else item
-        ids.add(str(value))
-    expected = set(step.complaint.attachments)
-    if ids == expected:
-        return [passed("created_attachments_returned")]
-    return [failed("created_attachments_returned",
-                   f"aduan {step.complaint.id}: lampiran {sorted(ids)}, dirujuk saat dibuat / referenced at creation "
-                   f"{sorted(expected)}")]
-
-
+# ------------------------------------------------------------------------------ ids
 @check("model_ids_stable")
 def model_ids_stable(observation: Observation) -> list[Outcome]:
     name = "model_ids_stable"
@@ -191,40 +109,16 @@ def _clean(by_link: list[Any] | str, model: Any) -> bool:
 
 def _walk_links(observation: Observation) -> list[Any] | str:
     """Entries found by following next_page_url from the observed first page, or why the walk stopped."""
-    session = observation.session
-    page = results(observation.json())
-    entries = list(page.get("data") or []) if isinstance(page.get("data"), list) else []
-    base = session.context.base_url.rstrip("/") + "/"
-    request_url = str(observation.response.request.url) if observation.response.request else base
-    path = urlsplit(request_url).path
-    link = page.get("next_page_url")
-    observation.extra["links_followed"] = 0
-    for _ in range(MAX_LINK_PAGES):
-        if not link:
-            return entries
-        observation.extra["links_followed"] += 1
-        target = urljoin(request_url, str(link))
-        if not within_base(target, base):
-            return "outside"  # LAPOR-PAGE-005's finding; credentials are never sent there
-        if urlsplit(target).path != path:
-            return f"next_page_url {target} menunjuk daftar lain / points to another list"
-        response = session.resend(observation.case, params=dict(parse_qsl(urlsplit(target).query)))
-        if response is None or response.status_code != 200:
-            return f"next_page_url {target}: HTTP {getattr(response, 'status_code', '?')}"
-        body = read_json(response)  # BOM-tolerant: a BOM is LAPOR-HTTP-004's finding, not "not JSON"
-        if not isinstance(body, dict):
-            return f"next_page_url {target}: bukan JSON / not JSON"
-        page = results_of(body)
-        entries.extend(page.get("data") or [])
-        link = page.get("next_page_url")
-    return f"lebih dari / more than {MAX_LINK_PAGES} halaman / pages"
+    request_url = (str(observation.response.request.url) if observation.response.request
+                   else observation.session.context.base_url)
+    return follow_links(observation, request_url, results(observation.json()), MAX_LINK_PAGES)
 
 
 @check("followup_walk_exact")
 def followup_walk_exact(observation: Observation) -> list[Outcome]:
     walk = _walks(observation)
-    if walk is None or walk["by_link"] == "outside":
-        return []
+    if walk is None or walk["by_link"] in ("outside", UNANSWERED):
+        return []  # outside: LAPOR-PAGE-005's finding; unanswered (429, silence): nothing proven
     name, model = "followup_walk_exact", walk["step"].complaint
     if isinstance(walk["by_link"], str):
         return [failed(name, f"menelusuri next_page_url aduan {model.id} terhenti / the walk stopped: "
@@ -256,9 +150,20 @@ def followup_log_append_only(observation: Observation) -> list[Outcome]:
     previous, current = walk["previous"], walk["current"]
     if previous is not None and [f for f, _ in current[:len(previous)]] != [f for f, _ in previous]:
         changed = next((i for i, (a, b) in enumerate(zip(previous, current)) if a[0] != b[0]), len(current))
+        fields = changed_fields(previous[changed][0], current[changed][0]) if changed < len(current) else []
+        what = f" ({', '.join(fields)})" if fields and previous[changed][1] == current[changed][1] else ""
         return [failed(name, f"aduan {model.id}: log sebelumnya ({len(previous)} entri) bukan awalan log sekarang "
-                             f"({len(current)} entri), berbeda mulai entri ke-{changed + 1} / the earlier log is not a "
-                             "prefix of the current one: entries changed, vanished or were inserted before the end")]
+                             f"({len(current)} entri), berbeda mulai entri ke-{changed + 1}{what} / the earlier log is "
+                             "not a prefix of the current one: entries changed, vanished or were inserted before the "
+                             "end")]
+    for followup in model.followups:
+        listed = entry_with(walk["by_number"], followup.marker)
+        flag = secret_flag(listed[0].get("is_secret")) if len(listed) == 1 else None
+        if isinstance(flag, bool) and flag != followup.is_secret:
+            return [failed(name, f"aduan {model.id}: tindak lanjut `{followup.marker}` ditambahkan dengan is_secret="
+                                 f"{int(followup.is_secret)}, tercantum / listed with is_secret="
+                                 f"{listed[0].get('is_secret')!r}: entri log tidak seperti yang ditambahkan / the "
+                                 "logged entry is not as it was added")]
     positions = []
     for followup in model.followups:
         hits = [i for i, entry in enumerate(walk["by_number"]) if entry_with([entry], followup.marker)]

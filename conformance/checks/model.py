@@ -30,6 +30,16 @@ class FollowupModel:
 
 
 @dataclass
+class UploadedDocument:
+    """A document the model uploaded: what it sent and what the upload answer said about it."""
+
+    id: str
+    extension: str                 # of the file sent (from its content)
+    file_name: str | None = None   # as the upload answer named it
+    path: str | None = None        # as the upload answer gave it
+
+
+@dataclass
 class ComplaintModel:
     """One complaint as the model created it and the actions it took on it since."""
 
@@ -50,6 +60,8 @@ class ComplaintModel:
     status_may_change: bool = False               # an action since the last read may move the status
     pending_reroute: str | None = None            # target of an accepted reroute not yet seen in a detail
     last_log: list[tuple[str, str]] | None = None  # (fingerprint, id) of the log at the last walk
+    created_at: Any = None                        # datetime (WIB) just before the create call was sent
+    log_dates: dict[str, Any] = field(default_factory=dict)  # data_logs id -> created_at at the last detail read
 
     def __repr__(self) -> str:  # Hypothesis prints bundle values in the step listing
         flags = "".join(f for f, on in (("A", self.is_anonymous), ("R", self.is_secret)) if on)
@@ -68,6 +80,7 @@ class ModelStep:
     target: str | None = None                                    # reroute target
     followup: FollowupModel | None = None
     files: int = 0                                               # files sent (upload)
+    documents: dict[str, UploadedDocument] = field(default_factory=dict)  # every upload of the run, by id
 
 
 def model_step(observation: Observation, *kinds: str) -> ModelStep | None:
@@ -92,12 +105,51 @@ def detail_data(body: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+# What must never change in a logged entry (LAPOR-FU-003); the last two are normalised (secret_flag,
+# attachment_names).
+FINGERPRINT_FIELDS = ("template_code", "content", "created_at", "date", "institution_from_name", "institution_to_name",
+                      "is_secret", "attachments")
+
+
+def secret_flag(value: Any) -> Any:
+    """`is_secret` as a bool whichever way it is written (true, 1, "1", "true"…); None when absent, the value
+    itself when it is no flag at all."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("0", "1", "true", "false", ""):
+        return value.strip().lower() in ("1", "true")
+    return value
+
+
+def attachment_names(value: Any) -> Any:
+    """A log entry's attachments as (file_name, extension) pairs, in order: `path` is left out, since a signed
+    or expiring URL may change on every read without the entry changing."""
+    if not isinstance(value, list):
+        return value
+    return [[item.get("file_name"), item.get("extension")] if isinstance(item, dict) else item for item in value]
+
+
 def fingerprint(entry: Any) -> str:
-    """What identifies a log entry without trusting its id."""
+    """What identifies a log entry without trusting its id: everything that must never change once logged
+    (LAPOR-FU-003), the secret flag and the attached files included."""
     if not isinstance(entry, dict):
         return repr(entry)
-    keys = ("template_code", "content", "created_at", "date", "institution_from_name", "institution_to_name")
-    return json.dumps([entry.get(key) for key in keys], ensure_ascii=False, default=str)
+    values = [entry.get(key) for key in FINGERPRINT_FIELDS[:-2]]
+    values += [secret_flag(entry.get("is_secret")), attachment_names(entry.get("attachments"))]
+    return json.dumps(values, ensure_ascii=False, default=str)
+
+
+def changed_fields(before: str, after: str) -> list[str]:
+    """The fields in which two fingerprints of a log entry differ."""
+    try:
+        old, new = json.loads(before), json.loads(after)
+    except ValueError:
+        return []
+    if not (isinstance(old, list) and isinstance(new, list) and len(old) == len(new) == len(FINGERPRINT_FIELDS)):
+        return []
+    return [name for name, a, b in zip(FINGERPRINT_FIELDS, old, new) if a != b]
 
 
 def entry_with(entries: list[Any], marker: str) -> list[dict[str, Any]]:

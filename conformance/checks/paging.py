@@ -209,7 +209,8 @@ def _own_walk(observation: Observation) -> dict[str, Any] | None:
     return _numbered_walk(observation, params, first, MIN_WALK_PAGE_SIZE)
 
 
-def follow_links(observation: Observation, request_url: str, first: dict[str, Any]) -> list[Any] | str:
+def follow_links(observation: Observation, request_url: str, first: dict[str, Any],
+                 max_pages: int = MAX_WALK_PAGES) -> list[Any] | str:
     """The items found by following next_page_url from the page `first` (its `results`), fetched at
     `request_url`: as a client does, the link's own query and nothing else. "outside": a link leaves the
     base (LAPOR-PAGE-005's finding; credentials are never sent there); UNANSWERED: no real answer (429,
@@ -219,9 +220,11 @@ def follow_links(observation: Observation, request_url: str, first: dict[str, An
     path = urlsplit(request_url).path
     items = list(first.get("data") or []) if isinstance(first.get("data"), list) else []
     link = first.get("next_page_url")
-    for _ in range(MAX_WALK_PAGES):
+    observation.extra["links_followed"] = 0  # no link followed: the walk across pages was never tested
+    for _ in range(max_pages):
         if not link:
             return items
+        observation.extra["links_followed"] += 1
         target = urljoin(request_url, str(link))
         if not within_base(target, base):
             return "outside"
@@ -238,7 +241,7 @@ def follow_links(observation: Observation, request_url: str, first: dict[str, An
         page = results_of(body)
         items.extend(page.get("data") if isinstance(page.get("data"), list) else [])
         link = page.get("next_page_url")
-    return f"lebih dari / more than {MAX_WALK_PAGES} halaman / pages"
+    return f"lebih dari / more than {max_pages} halaman / pages"
 
 
 @check("paging_walk_complete")

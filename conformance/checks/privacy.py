@@ -5,8 +5,11 @@ Identity is looked for two ways:
   searched EVERYWHERE in the answer: every JSON string (ids, paths and URLs too), the raw body (so also JSON
   keys and numbers, and a body that is not JSON) and every response header, each as is and URL-decoded. A
   phone number is found however it is written (`+62 812-…`, `62812…`, `0812 …`);
+- the reporter's name split over several values (`{namadepan: "Siti", namabelakang: "Rahayu"}`): every
+  token of the name (at least two of 3+ characters) as a whole word somewhere in the same answer;
 - common Indonesian identity patterns (a 16-digit NIK, a mobile number, an e-mail address) only in the
-  free-text strings of the JSON answer: not in ids, URLs or headers, where a 16-digit id is no NIK.
+  free text of the JSON answer, strings and integers (a NIK in a bigint column comes as a JSON number): not
+  in ids, URLs or headers, where a 16-digit id is no NIK.
 A found identity is never copied into the report in full.
 """
 
@@ -25,6 +28,7 @@ PHONE = re.compile(r"(?<![\w+])(?:\+62|62|0)[ .-]?8\d{1,3}(?:[ .-]?\d{2,4}){2,3}
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 PATTERNS = (("NIK", NIK), ("telepon/phone", PHONE), ("e-mail", EMAIL))
 MIN_NAME_LENGTH = 5  # shorter names would match ordinary words
+MIN_TOKEN_LENGTH = 3  # a name token shorter than this (an initial, "M.") is not looked for on its own
 MIN_PHONE_DIGITS = 8  # a shorter national number would match ordinary numbers
 SEPARATOR = r"[\s.\-]*"
 RAW_BODY = "(body)"
@@ -40,9 +44,12 @@ def phone_core(text: str) -> str:
 
 
 def strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """(json path, value) of every string value in a JSON document."""
+    """(json path, value) of every string value in a JSON document, and of every integer not under an id key
+    (as text: a NIK may come as a JSON number; a 16-digit id is no NIK). Booleans are no integers here."""
     if isinstance(node, str):
         yield path or "(root)", node
+    elif isinstance(node, int) and not isinstance(node, bool) and not _is_identifier(path):
+        yield path or "(root)", str(node)
     elif isinstance(node, dict):
         for key, value in node.items():
             yield from strings(value, f"{path}.{key}" if path else str(key))
@@ -79,6 +86,28 @@ def reporter_leaks(places: Iterable[tuple[str, str]], patterns: list[tuple[str, 
     return [f"{where}: {label}" for where, label in found]
 
 
+def name_tokens(reporter: dict[str, str]) -> list[str]:
+    """The reporter name's tokens of MIN_TOKEN_LENGTH+ characters, when there are at least two (else none)."""
+    tokens = [token for token in (reporter.get("nameUser") or "").split() if len(token) >= MIN_TOKEN_LENGTH]
+    return tokens if len(tokens) >= 2 else []
+
+
+def split_name_leak(places: Iterable[tuple[str, str]], reporter: dict[str, str]) -> list[str]:
+    """The reporter's name split over values: every token a whole word (or a whole value) of the same answer,
+    as is or URL-decoded. One finding naming where the tokens are, never the tokens themselves."""
+    tokens = name_tokens(reporter)
+    patterns = [re.compile(rf"(?<!\w){re.escape(token)}(?!\w)", re.I) for token in tokens]
+    where: dict[int, str] = {}
+    for path, text in places:
+        for index, pattern in enumerate(patterns):
+            if index not in where and (pattern.search(text) or pattern.search(unquote_plus(text))):
+                where[index] = path
+    if not tokens or len(where) < len(tokens):
+        return []
+    paths = ", ".join(dict.fromkeys(where[index] for index in range(len(tokens))))
+    return [f"{paths}: nama pelapor terpisah ({len(tokens)} bagian) / reporter name split ({len(tokens)} parts)"]
+
+
 def pattern_leaks(path: str, value: str, reporter: dict[str, str]) -> list[str]:
     """Identity patterns in one free-text value, except the reporter's own fields (reported by name)."""
     email, phone = (reporter.get("emailUser") or "").strip().lower(), phone_core(reporter.get("phoneUser") or "")
@@ -98,17 +127,23 @@ def identity_leaks(document: Any, reporter: dict[str, str], raw_text: str = "",
     values = list(strings(document)) if document is not None else []
     places = [*values, *((f"header {name}", value) for name, value in headers), (RAW_BODY, raw_text)]
     found = reporter_leaks(places, reporter_patterns(reporter))
+    if not any("reporter name" in leak for leak in found):  # the whole name found says it already
+        found += split_name_leak(places if document is None else places[:-1], reporter)
     for path, value in values:
         if _is_free_text(path, value):
             found += pattern_leaks(path, value, reporter)
     return list(dict.fromkeys(found))
 
 
+def _is_identifier(path: str) -> bool:
+    """A value under an id (or path, link) key, also an element of a list under one: `disposition_id`, `ids[0]`."""
+    last = re.split(r"[.\[]", re.sub(r"(\[\d+\])+$", "", path))[-1]
+    return last in ("id", "ids", "path", "next_page_url") or last.endswith(("_id", "_ids"))
+
+
 def _is_free_text(path: str, value: str) -> bool:
     """Ids and URLs are not free text: a 16-digit id is not a NIK."""
-    last = re.split(r"[.\[]", path)[-1]
-    identifier = last in ("id", "path", "next_page_url") or last.endswith("_id")
-    return not identifier and not value.startswith(("http://", "https://"))
+    return not _is_identifier(path) and not value.startswith(("http://", "https://"))
 
 
 def _mask(text: str) -> str:

@@ -32,7 +32,8 @@ from schemathesis.core.file_samples import FILE_SAMPLES, file_extension
 from conformance.calendar import now_wib
 from conformance.checks.lifecycle import _pointer as json_pointer
 from conformance.checks.model import (ADD_FOLLOWUP, CREATE, DETAIL, FOLLOWUPS, OTHER_INSTITUTION, REROUTE,
-                                      REROUTE_UNKNOWN, UPLOAD, ComplaintModel, FollowupModel, ModelStep, safe_json)
+                                      REROUTE_UNKNOWN, UPLOAD, ComplaintModel, FollowupModel, ModelStep,
+                                      UploadedDocument, safe_json)
 from conformance.engine.provider import (current_session, hypothesis_settings, limit_shrinking, provider_schema,
                                          run_context)
 from conformance.engine.session import ConformanceFailure
@@ -64,6 +65,7 @@ FILES = [FILE_SAMPLES["jpg"], FILE_SAMPLES["png"], FILE_SAMPLES["pdf"]]
 RUN_TAG = secrets.token_hex(2).upper()
 MAX_MASTER_PAGES = 20
 MASTER_FINDING = "master_list_finding"  # session.model_cache key: the master list's finding, raised at the end
+DOCUMENTS = "documents"  # session.model_cache key: every document the model uploaded this run, by id
 _COUNTER = itertools.count(1)
 
 UNKNOWN_INSTITUTIONS = st.integers(900_000_000_000, 999_999_999_999)  # far beyond any real institution id
@@ -156,12 +158,13 @@ class ComplaintLifecycle(RuleBasedStateMachine):
         self.session = current_session()
         self.session.start_scenario()
         self.institutions = master_institutions()
+        self.documents: dict[str, UploadedDocument] = self.session.model_cache.setdefault(DOCUMENTS, {})
         self.touched: ComplaintModel | None = None
 
     # ------------------------------------------------------------------ sending
     def send(self, role: str, step: ModelStep, **case_kwargs: Any) -> Any:
         operation = schema.find_operation_by_id(self.session.role(role))
-        step.institutions = self.institutions
+        step.institutions, step.documents = self.institutions, self.documents
         return self.session.exercise(operation.Case(**case_kwargs), scenario=True, extra={"model": step})
 
     def created_id(self, response: Any) -> str | None:
@@ -173,12 +176,13 @@ class ComplaintLifecycle(RuleBasedStateMachine):
         return None
 
     # -------------------------------------------------------------------- rules
-    @initialize(target=complaints, spec=complaint_specs(), followup=followup_specs(), reroute=flag,
-                pick=st.integers(0, 10 ** 6), note=text, stray=flag, unknown=UNKNOWN_INSTITUTIONS)
-    def first_complaint_with_a_followup(self, spec, followup, reroute, pick, note, stray, unknown):
-        """Every example starts from a complaint with one follow-up (and, unless drawn otherwise, a reroute to
-        an institution that does not exist and one to a real one), whichever rules it then enables: even a
-        tiny budget exercises every part of the lifecycle.
+    @initialize(target=complaints, spec=complaint_specs(), followup=followup_specs(), second=followup_specs(),
+                reroute=flag, pick=st.integers(0, 10 ** 6), note=text, stray=flag, unknown=UNKNOWN_INSTITUTIONS)
+    def first_complaint_with_followups(self, spec, followup, second, reroute, pick, note, stray, unknown):
+        """Every example starts from a complaint with two follow-ups, one secret and one not (a log that rewrites
+        earlier entries when a new one comes shows at once), and, unless drawn otherwise, a reroute to an
+        institution that does not exist and one to a real one, whichever rules it then enables: even a tiny
+        budget exercises every part of the lifecycle.
 
         Whenever a complaint is created, the profile's second institution (if any) at once tries to read
         and act on it; the `other_institution` rule repeats that later, after follow-ups and reroutes."""
@@ -186,6 +190,7 @@ class ComplaintLifecycle(RuleBasedStateMachine):
         if model is None:
             return multiple()
         self.add_followup(model, **followup)
+        self.add_followup(model, **{**second, "secret": not followup["secret"]})
         if context.second_auth_headers():
             self.other_institution(model)
         if stray:
@@ -216,6 +221,7 @@ class ComplaintLifecycle(RuleBasedStateMachine):
             if not (response is not None and response.status_code < 300 and isinstance(docs, list)):
                 return None
             attachments = [str(doc.get("id")) for doc in docs if isinstance(doc, dict) and doc.get("id") is not None]
+            self.remember_documents(docs, files)
         tag = marker()
         disposition = institutions[pick % len(institutions)]
         body: dict[str, Any] = {"title": f"{title} {tag}"[:255], "content": f"{content} {tag}", **values,
@@ -233,6 +239,7 @@ class ComplaintLifecycle(RuleBasedStateMachine):
                                requested_disposition=disposition, attachments=attachments,
                                allowed_dispositions={disposition},
                                related_institutions={i for i in (creator, disposition) if i})
+        model.created_at = now_wib()
         response = self.send("create_complaint", ModelStep(CREATE, complaint=model), body=body,
                              media_type="application/json")
         model.id = self.created_id(response) if response is not None and response.status_code < 300 else None
@@ -240,6 +247,19 @@ class ComplaintLifecycle(RuleBasedStateMachine):
             return None
         self.touched = model
         return model
+
+    def remember_documents(self, docs: list[Any], files: list[bytes]) -> None:
+        """What the upload answered for each file (one document per file, in order: LAPOR-UPLOAD-001), and the
+        type of the file sent: LAPOR-CREATE-004 compares the detail's attachments with it."""
+        if len(docs) != len(files):
+            return  # not one document per file: which is which is unknown (LAPOR-UPLOAD-001's finding)
+        for doc, data in zip(docs, files):
+            if isinstance(doc, dict) and doc.get("id") is not None:
+                file_name, path = doc.get("file_name"), doc.get("path")
+                self.documents[str(doc["id"])] = UploadedDocument(
+                    id=str(doc["id"]), extension=file_extension(data) or "",
+                    file_name=file_name if isinstance(file_name, str) else None,
+                    path=path if isinstance(path, str) else None)
 
     @rule(complaint=complaints)
     def read(self, complaint):

@@ -1,8 +1,9 @@
 """Defects of reporter privacy (LAPOR-PRIV-001) where a quick look misses them: the reporter of an anonymous
-complaint in a response header, in an id or path field, or URL-encoded (tests/broken/variants.py names them).
+complaint in a response header, in an id or path field, URL-encoded, split into first and last name, or a NIK
+as a JSON number (tests/broken/variants.py names them).
 
-Each shows on the detail answer (HTTP 200) of an anonymous complaint whose reporter the simulator stored on
-creation (is_new_user_slider); every other answer is unchanged.
+Each shows on the detail answer (HTTP 200) of an anonymous complaint (all but the NIK: one whose reporter the
+simulator stored on creation, is_new_user_slider); every other answer is unchanged.
 """
 
 from __future__ import annotations
@@ -61,3 +62,25 @@ def reporter_url_encoded(app: Any, credentials: dict[str, str]) -> Any:
             data["share_url"] = f"https://lapor.example/bagikan?pelapor={quote(reporter['email'], safe='')}"
 
     return _rewrite_detail_data(app, change)
+
+
+def reporter_name_split(app: Any, credentials: dict[str, str]) -> Any:
+    """The detail of an anonymous complaint keeps its reporter as first and last name (legacy
+    `pelapor.namadepan` / `pelapor.namabelakang`): the whole name is nowhere, each part is."""
+    def change(data: dict[str, Any], reporter: dict[str, str]) -> None:
+        name = (reporter.get("name") or "").split()
+        if len(name) >= 2:
+            data["pelapor"] = {"namadepan": name[0], "namabelakang": " ".join(name[1:])}
+
+    return _rewrite_detail_data(app, change)
+
+
+def nik_as_number(app: Any, credentials: dict[str, str]) -> Any:
+    """The detail of an anonymous complaint carries a NIK as a JSON number (a bigint column), `user.nik`."""
+    def rewrite(path: str, query: str, body: Any) -> Any:
+        data = results_of(body).get("data")
+        if DETAIL_PATH.search(path) and isinstance(data, dict) and data.get("is_anonymous"):
+            data["user"] = {"nik": 3171010000000000 + int(path.split("/")[-2]) % 10**8, "is_verified": True}
+        return body
+
+    return RewriteJsonResponse(app, rewrite)

@@ -3,7 +3,8 @@
 Each variant is the conforming simulator with exactly one defect, made either on the wire (ASGI
 middleware rewriting requests or answers, tests/broken/middleware.py) or by replacing one method of
 that app's own simulator or store instance (never a module global: variants run side by side). The
-defects live in tests/broken/defects_wire.py, defects_model.py, defects_auth.py and defects_privacy.py.
+defects live in tests/broken/defects_wire.py, defects_model.py, defects_auth.py, defects_authz.py,
+defects_privacy.py and defects_lifecycle.py.
 `pytest_args` say which provider tests the run needs (see tests/broken/runs.py): the lifecycle model,
 or a few schema-suite operations; `None` runs every provider suite.
 """
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from tests.broken import defects_auth as auth
+from tests.broken import defects_lifecycle as lifecycle
+from tests.broken import defects_authz as authz
 from tests.broken import defects_model as model
 from tests.broken import defects_privacy as privacy
 from tests.broken import defects_wire as wire
@@ -153,4 +156,26 @@ VARIANTS = [
             auth.empty_bearer_accepted, **LIFECYCLE),
     Variant("token-in-cookie-base64", "LAPOR-AUTH-005", "answers set a cookie holding base64 of the token",
             auth.token_in_cookie_base64, **LIFECYCLE),
+    # privacy and authorisation behind a quick look: later log pages, split names, numbers, refused acts
+    Variant("followup-page2-unchecked", "LAPOR-AUTHZ-001", "another institution refused page 1 of a log gets page 2",
+            authz.followup_later_pages_unchecked, **PRIVACY),
+    Variant("followup-page2-refusal-leaks", "LAPOR-PRIV-004", "a refused later log page carries its entries (debug)",
+            authz.followup_later_page_refusal_shows_log, **PRIVACY),
+    Variant("refused-reroute-logged", "LAPOR-AUTHZ-002", "another institution's refused reroute is logged anyway",
+            authz.refused_reroute_logged, **PRIVACY),
+    Variant("anon-name-split", "LAPOR-PRIV-001", "an anonymous complaint's detail has the reporter's first/last name",
+            privacy.reporter_name_split, **PRIVACY),
+    Variant("anon-nik-number", "LAPOR-PRIV-001", "an anonymous complaint's detail has a NIK as a JSON number",
+            privacy.nik_as_number, **PRIVACY),
+    # what the detail and the log show of the model's complaints (tests/broken/defects_lifecycle.py)
+    Variant("followup-secret-overwritten", "LAPOR-FU-003", "a new follow-up rewrites is_secret of the earlier ones",
+            lifecycle.followup_secret_overwritten, **LIFECYCLE),
+    Variant("detail-dates-utc", "LAPOR-DATA-007", "the detail's dates are UTC, the follow-up list WIB",
+            lifecycle.detail_dates_utc, **LIFECYCLE),
+    Variant("attachment-wrong-file", "LAPOR-CREATE-004", "detail attachment ids right, files of other documents",
+            lifecycle.attachment_wrong_file, **LIFECYCLE),
+    Variant("detail-content-truncated", "LAPOR-LIFE-001", "the detail's title and content are cut to 30 characters",
+            lifecycle.detail_content_truncated, **LIFECYCLE),
+    Variant("status-moves-back", "LAPOR-LIFE-001", "a refused reroute puts a verified complaint back to unverified",
+            lifecycle.status_moves_back, **{**LIFECYCLE, "max_examples": 18}),
 ]
