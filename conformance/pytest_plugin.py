@@ -100,7 +100,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         cases = 0
         if harness is not None and "[" in report.nodeid:
             cases = harness.case_counts.get(_operation_id_for(harness, label), {}).get("cases", 0)
-        emit("result", nodeid=report.nodeid, label=label, outcome=report.outcome,
+        outcome = report.outcome
+        if harness is not None and report.skipped and report.nodeid in harness.over_budget_items:
+            outcome = "over_budget"  # it ran until budget.max_time_s was spent: cut short, not skipped
+        emit("result", nodeid=report.nodeid, label=label, outcome=outcome,
              requirements=getattr(report, "lapor_failed_requirements", []), cases=cases,
              duration=round(report.duration, 2))
 

@@ -33,6 +33,7 @@ def test_a_run_cut_short_by_its_time_budget_gets_no_positive_result(tmp_path):
     assert summary["verdict"] == "incomplete" and process.returncode == 2, out
     assert summary["recommendation"]["code"] == "insufficient_evidence"
     assert "The time budget ran out (budget.max_time_s = 2 s)" in out and "Traceback" not in out
+    assert "CUT SHORT (time budget spent)" in out  # not "skipped": those tests ran until the budget was spent
 
 
 def test_a_run_within_its_budget_has_no_budget_problem(tmp_path):

@@ -343,3 +343,11 @@ def test_validate_checks_the_policy_file_as_run_does(tmp_path, capsys, credentia
     (tmp_path / "nope.yaml").write_text("remediation: {deadline_days: 5}\n", encoding="utf-8")
     code, out, err = run_cli(capsys, *prefix, "profile", "validate", str(path))
     assert code == 0 and ("Profil valid" if lang == "id" else "Profile is valid") in out, err
+
+
+def test_validate_names_the_second_institution_and_its_variables(capsys, monkeypatch):
+    for name in ("LAPOR_API_KEY", "LAPOR_TOKEN", "LAPOR_B_API_KEY", "LAPOR_B_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    code, out, _ = run_cli(capsys, "--lang", "en", "profile", "validate", str(ROOT / "profiles" / "contoh-simulator.yaml"))
+    assert code == 0
+    assert "Second instit.  : 12838, through ${LAPOR_B_API_KEY} and ${LAPOR_B_TOKEN}" in out

@@ -89,10 +89,15 @@ def plain_http_warning(profile: Profile) -> str | None:
 
 def _credentials_line(profile: Profile, credentials: Credentials) -> str:
     if not credentials.ephemeral:
-        return t("profile.ok.credentials", header=credentials.bearer_header,
+        line = t("profile.ok.credentials", header=credentials.bearer_header,
                  api_key_var=credentials.api_key_variable, token_var=credentials.token_variable)
-    return t("profile.ok.credentials_ephemeral", header=credentials.bearer_header,
-             missing=" / ".join(f"${{{name}}}" for name in credentials.ephemeral_variables))
+    else:
+        line = t("profile.ok.credentials_ephemeral", header=credentials.bearer_header,
+                 missing=" / ".join(f"${{{name}}}" for name in credentials.ephemeral_variables))
+    if credentials.second_institution_id:
+        line += "\n" + t("profile.ok.second_institution", institution=credentials.second_institution_id,
+                         api_key_var=credentials.second_api_key_variable, token_var=credentials.second_token_variable)
+    return line
 
 
 def _without_userinfo(url: str) -> str:
