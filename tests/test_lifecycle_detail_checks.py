@@ -311,3 +311,12 @@ def test_a_sandbox_that_verifies_complaints_alone_has_no_finding(seed_value, tmp
     assert result.code != 1, result.out  # 2: evidence incomplete, since only the lifecycle suite ran
     assert verified, "the sandbox never verified a complaint: the test proved nothing"
     assert {"LAPOR-LIFE-001", "LAPOR-CREATE-003"} <= result.passed
+
+
+def test_a_marker_is_found_as_a_whole_token_only():
+    from conformance.checks.model import entry_with, has_marker
+
+    assert has_marker("Tanggapan LCM1A2BXB.", "LCM1A2BXB") and has_marker("LCM1A2BXB-B", "LCM1A2BXB")
+    assert not has_marker("Tanggapan LCM1A2BXBA", "LCM1A2BXB")  # the 27th marker holds the 2nd as a prefix
+    entries = [{"content": "a LCM1A2BXBA"}, {"content": "b LCM1A2BXB"}]
+    assert entry_with(entries, "LCM1A2BXB") == [{"content": "b LCM1A2BXB"}]

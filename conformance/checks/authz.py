@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks.base import Observation, Outcome, check, failed, passed, read_json
-from conformance.checks.model import (OTHER_INSTITUTION, ModelStep, detail_data, entry_with, fingerprint, model_step,
-                                      results, safe_json)
+from conformance.checks.model import (OTHER_INSTITUTION, ModelStep, detail_data, entry_with, fingerprint, has_marker,
+                                      model_step, results, safe_json)
 
 NOTE = "instansi kedua / second institution"
 MAX_LATER_PAGES = 3  # follow-up pages beyond the first that institution B reads: a small request budget
@@ -108,7 +108,7 @@ def other_institution_cannot_read(observation: Observation) -> list[Outcome]:
         if response.status_code == 429:
             continue
         if 200 <= response.status_code < 300:
-            if not (_api_accepted(observation.session, response) or step.complaint.marker in _text(response)):
+            if not (_api_accepted(observation.session, response) or has_marker(_text(response), step.complaint.marker)):
                 continue  # e.g. a login page: B neither read the complaint nor was refused
             return [failed("other_institution_cannot_read",
                            f"instansi {observation.session.context.second_institution_id} membaca aduan "
@@ -120,7 +120,7 @@ def other_institution_cannot_read(observation: Observation) -> list[Outcome]:
 
 def _shown(observation: Observation, step: ModelStep, markers: list[str]) -> tuple[str, int, list[str]] | None:
     for role, response in _reads(observation, step):
-        shown = [marker for marker in markers if marker in _text(response)]
+        shown = [marker for marker in markers if has_marker(_text(response), marker)]
         if shown:
             return role, response.status_code, shown
     return None

@@ -51,10 +51,15 @@ def created_complaint_readable(observation: Observation) -> list[Outcome]:
                        f"complaint {complaint_id} was just created but its detail answers {response.status_code}",
                        "LAPOR-CREATE-002")]
     status_name = _pointer(_safe_json(response), "/results/data/status_name")
+    answered = _pointer(observation.json(), "/results/complaint/status_name")  # the create answer's own, if any
+    where = "detail"
+    if isinstance(answered, str) and answered != INITIAL_STATUS and status_name == INITIAL_STATUS:
+        status_name, where = answered, "jawaban pembuatan / the create answer"
     if status_name != INITIAL_STATUS:
         return [passed("created_complaint_readable", "LAPOR-CREATE-002"),
                 failed("created_complaint_readable",
-                       f"status awal `{status_name}`, diharapkan `{INITIAL_STATUS}` / initial status", "LAPOR-CREATE-003")]
+                       f"status awal `{status_name}` ({where}), diharapkan `{INITIAL_STATUS}` / initial status",
+                       "LAPOR-CREATE-003")]
     return [passed("created_complaint_readable")]
 
 
@@ -90,6 +95,13 @@ def one_doc_per_file(observation: Observation) -> list[Outcome]:
     if count != len(files):
         return [failed("one_doc_per_file", f"{len(files)} berkas dikirim, {count} dokumen kembali / "
                                            f"{len(files)} files sent, {count} documents returned")]
+    ids = [str(doc.get("id")) for doc in docs if isinstance(doc, dict) and doc.get("id") not in (None, "")]
+    if len(ids) != count:
+        return [failed("one_doc_per_file", f"{count - len(ids)} dari {count} dokumen tanpa id / "
+                                           f"{count - len(ids)} of {count} documents have no id")]
+    if len(set(ids)) != count:  # e.g. lastInsertId() read once after the loop: the files cannot be told apart
+        return [failed("one_doc_per_file", f"{count} dokumen, hanya {len(set(ids))} id berbeda ({sorted(set(ids))[:3]}) "
+                                           f"/ {count} documents but only {len(set(ids))} distinct ids")]
     return [passed("one_doc_per_file")]
 
 

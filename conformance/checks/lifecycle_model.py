@@ -141,6 +141,22 @@ def followup_walk_exact(observation: Observation) -> list[Outcome]:
     return [passed(name)] if observation.extra.get("links_followed") else []
 
 
+@check("followup_listed_once")
+def followup_listed_once(observation: Observation) -> list[Outcome]:
+    """Each follow-up the model added (its unique marker) is in the log exactly once: a follow-up stored
+    twice (a retried insert, a double submit) shows twice to everyone reading the log."""
+    walk = _walks(observation)
+    if walk is None or not walk["step"].complaint.followups:
+        return []
+    model = walk["step"].complaint
+    for followup in model.followups:
+        count = len(entry_with(walk["by_number"], followup.marker))
+        if count > 1:
+            return [failed("followup_listed_once", f"aduan {model.id}: tindak lanjut `{followup.marker}` tercantum "
+                                                   f"{count} kali / is listed {count} times")]
+    return [passed("followup_listed_once")]
+
+
 @check("followup_log_append_only")
 def followup_log_append_only(observation: Observation) -> list[Outcome]:
     walk = _walks(observation)

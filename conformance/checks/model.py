@@ -9,6 +9,7 @@ checks bind to say so (provisional).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,8 +153,14 @@ def changed_fields(before: str, after: str) -> list[str]:
     return [name for name, a, b in zip(FINGERPRINT_FIELDS, old, new) if a != b]
 
 
+def has_marker(text: str, marker: str) -> bool:
+    """`marker` in `text` as a whole token: the model's marker `…XB` is not found in `…XBA`."""
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(marker)}(?![A-Za-z0-9])", text) is not None
+
+
 def entry_with(entries: list[Any], marker: str) -> list[dict[str, Any]]:
-    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("content"), str) and marker in e["content"]]
+    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("content"), str)
+            and has_marker(e["content"], marker)]
 
 
 def month_first_entries(entries: list[Any], complaint: ComplaintModel) -> list[tuple[FollowupModel, dict[str, Any]]]:

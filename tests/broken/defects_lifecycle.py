@@ -129,3 +129,41 @@ def status_moves_back(app: Any, credentials: dict[str, str]) -> Any:
         return body
 
     return RewriteJsonResponse(app, rewrite)
+
+
+def followup_stored_twice(app: Any, credentials: dict[str, str]) -> Any:
+    """Every follow-up is inserted twice (a retried insert after a timeout): the log shows it twice."""
+    store = simulator_of(app).store
+    original = store.add_followup
+
+    def add_followup(complaint_id: int, fields: dict[str, Any], attachments: list[dict[str, Any]],
+                     status_name: str) -> int:
+        original(complaint_id, fields, attachments, status_name)
+        return original(complaint_id, fields, attachments, status_name)
+
+    store.add_followup = add_followup
+    return app
+
+
+def upload_ids_repeat(app: Any, credentials: dict[str, str]) -> Any:
+    """Every document of one upload answers the id of the last one (lastInsertId() read after the loop)."""
+    def rewrite(path: str, query: str, body: Any) -> Any:
+        docs = results_of(body).get("docs")
+        if path.endswith("/complaints/complaint/file") and isinstance(docs, list) and len(docs) > 1:
+            for doc in docs:
+                if isinstance(doc, dict) and isinstance(docs[-1], dict):
+                    doc["id"] = docs[-1].get("id")
+        return body
+
+    return RewriteJsonResponse(app, rewrite)
+
+
+def create_answers_other_status(app: Any, credentials: dict[str, str]) -> Any:
+    """The create answer names another first status than the detail shows ("Menunggu Verifikasi")."""
+    def rewrite(path: str, query: str, body: Any) -> Any:
+        complaint = results_of(body).get("complaint")
+        if path.endswith("/complaints/complaint") and isinstance(complaint, dict) and "status_name" in complaint:
+            complaint["status_name"] = "Menunggu Verifikasi"
+        return body
+
+    return RewriteJsonResponse(app, rewrite)

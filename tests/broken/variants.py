@@ -178,4 +178,10 @@ VARIANTS = [
             lifecycle.detail_content_truncated, **LIFECYCLE),
     Variant("status-moves-back", "LAPOR-LIFE-001", "a refused reroute puts a verified complaint back to unverified",
             lifecycle.status_moves_back, **{**LIFECYCLE, "max_examples": 18}),
+    Variant("followup-stored-twice", "LAPOR-FU-002", "every follow-up is inserted twice",
+            lifecycle.followup_stored_twice, **LIFECYCLE),
+    Variant("upload-ids-repeat", "LAPOR-UPLOAD-001", "every document of an upload has the last one's id",
+            lifecycle.upload_ids_repeat, **LIFECYCLE),
+    Variant("create-answers-other-status", "LAPOR-CREATE-003", "the create answer names another first status",
+            lifecycle.create_answers_other_status, **LIFECYCLE),
 ]
