@@ -6,6 +6,8 @@ Which operation plays which part (create, detail, follow-up list…) is data: th
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 
 from conformance.checks.base import Observation, Outcome, check, failed, passed, read_json
@@ -50,6 +52,12 @@ def created_complaint_readable(observation: Observation) -> list[Outcome]:
                        f"aduan {complaint_id} baru dibuat, tetapi detailnya HTTP {response.status_code} / "
                        f"complaint {complaint_id} was just created but its detail answers {response.status_code}",
                        "LAPOR-CREATE-002")]
+    logs = _pointer(_safe_json(response), "/results/data_logs")
+    if not isinstance(logs, list):  # a new complaint's empty log is where `null` or `{}` creeps in
+        return [passed("created_complaint_readable", "LAPOR-CREATE-002"),
+                failed("created_complaint_readable",
+                       f"detail aduan baru {complaint_id}: results.data_logs = {json.dumps(logs)[:40]}, bukan array / "
+                       "not an array", "LAPOR-ENV-003")]
     status_name = _pointer(_safe_json(response), "/results/data/status_name")
     answered = _pointer(observation.json(), "/results/complaint/status_name")  # the create answer's own, if any
     where = "detail"

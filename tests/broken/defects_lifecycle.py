@@ -167,3 +167,14 @@ def create_answers_other_status(app: Any, credentials: dict[str, str]) -> Any:
         return body
 
     return RewriteJsonResponse(app, rewrite)
+
+
+def data_logs_null_when_empty(app: Any, credentials: dict[str, str]) -> Any:
+    """The detail's `data_logs` is null while the log is empty (a relation loaded only when it has rows)."""
+    def rewrite(path: str, query: str, body: Any) -> Any:
+        results = results_of(body)
+        if DETAIL_PATH.search(path) and results.get("data_logs") == []:
+            results["data_logs"] = None
+        return body
+
+    return RewriteJsonResponse(app, rewrite)

@@ -184,4 +184,6 @@ VARIANTS = [
             lifecycle.upload_ids_repeat, **LIFECYCLE),
     Variant("create-answers-other-status", "LAPOR-CREATE-003", "the create answer names another first status",
             lifecycle.create_answers_other_status, **LIFECYCLE),
+    Variant("data-logs-null-when-empty", "LAPOR-ENV-003", "the detail's data_logs is null while the log is empty",
+            lifecycle.data_logs_null_when_empty),  # every suite: generated creates go without a disposition
 ]
