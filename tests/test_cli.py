@@ -34,13 +34,7 @@ def test_unknown_pack_is_a_clear_error(capsys):
 
 def test_dead_target_exits_2_naming_the_url_and_writes_no_run(tmp_path, monkeypatch, capsys):
     port = free_port()  # nothing listens there
-    profile = tmp_path / "mati.yaml"
-    profile.write_text(f"""version: 1
-agency: {{code: mati, name: Target mati}}
-environment: training
-target: {{base_url: "http://127.0.0.1:{port}/integration/api/v3"}}
-auth: {{bearer_header: auth, api_key: "${{LAPOR_API_KEY}}", token: "${{LAPOR_TOKEN}}"}}
-""", encoding="utf-8")
+    profile = _remote_profile(tmp_path, f"http://127.0.0.1:{port}/integration/api/v3")
     monkeypatch.setenv("LAPOR_API_KEY", "kunci-rahasia-uji")
     monkeypatch.setenv("LAPOR_TOKEN", "token-rahasia-uji")
     code, out, err = run_cli(["run", str(profile), "--reports-dir", str(tmp_path / "r")], capsys)
@@ -49,7 +43,7 @@ auth: {{bearer_header: auth, api_key: "${{LAPOR_API_KEY}}", token: "${{LAPOR_TOK
     assert "(koneksi ditolak)" in err and "ConnectError" not in err
     assert "LAPOR-HTTP-002" not in err  # plain http to loopback is no transport warning
     assert "Traceback" not in out + err
-    assert not (tmp_path / "r" / "mati").exists()
+    assert not (tmp_path / "r" / "jauh").exists()
     code, out, err = run_cli(["run", str(profile), "--reports-dir", str(tmp_path / "r"), "--lang", "en"], capsys)
     assert code == 2 and "cannot be reached (connection refused)" in err
 
